@@ -1,0 +1,133 @@
+"""The article item, its loader, and how a parsed page becomes an item.
+
+Each field has its input/output processors (the pure functions of
+``newscrawler.processors``); the loader context carries the site's time zone
+and the fetch time for relative dates. A value a processor cannot read is kept
+as it was (``"120%"``, ``"غدا"``) so that validation can reject the record
+with the real value in the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import scrapy
+from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
+from scrapy.loader import ItemLoader
+
+from newscrawler.processors.dates import parse_date
+from newscrawler.processors.scores import parse_score
+from newscrawler.processors.source import split_source
+from newscrawler.processors.text import clean_text
+from newscrawler.processors.urls import canonical_url
+
+RECORD_FIELDS = (
+    "id", "url", "title", "body", "published_at", "source", "source_country", "category",
+    "credibility", "importance", "related", "aggregator", "crawled_at",
+)
+TEASER_FIELDS = ("title", "url", "source", "source_country", "category", "published_at", "credibility", "importance")
+
+
+class ArticleItem(scrapy.Item):
+    id = scrapy.Field()
+    url = scrapy.Field()
+    title = scrapy.Field()
+    body = scrapy.Field()
+    published_at = scrapy.Field()
+    source = scrapy.Field()
+    source_country = scrapy.Field()
+    category = scrapy.Field()
+    credibility = scrapy.Field()
+    importance = scrapy.Field()
+    related = scrapy.Field()
+    origin_url = scrapy.Field()
+    aggregator = scrapy.Field()
+    crawled_at = scrapy.Field()
+
+
+class RejectedPage(scrapy.Item):
+    """A page that should have been a record but cannot be (a download that
+    failed for good, a truncated body): it goes to the rejects file."""
+
+    url = scrapy.Field()
+    reason = scrapy.Field()
+    aggregator = scrapy.Field()
+    crawled_at = scrapy.Field()
+
+
+def _date(value, loader_context):
+    return parse_date(value, loader_context.get("tz"), loader_context.get("now")) or value
+
+
+def _score(value):
+    score = parse_score(value)
+    return value if score is None else score
+
+
+def _outlet(value):
+    return split_source(value)[0]
+
+
+def _country(value):
+    return split_source(value)[1]
+
+
+def _non_empty(value):
+    return value if value not in ("", None) else None
+
+
+class ArticleLoader(ItemLoader):
+    default_item_class = ArticleItem
+    default_input_processor = MapCompose(clean_text, _non_empty)
+    default_output_processor = TakeFirst()
+
+    url_in = MapCompose(canonical_url)
+    body_in = MapCompose(clean_text, _non_empty)
+    body_out = Join("\n\n")
+    published_at_in = MapCompose(clean_text, _non_empty, _date)
+    source_in = MapCompose(clean_text, _non_empty, _outlet)
+    source_country_in = MapCompose(clean_text, _non_empty, _country)
+    credibility_in = MapCompose(clean_text, _non_empty, _score)
+    importance_in = MapCompose(clean_text, _non_empty, _score)
+    related_in = Identity()
+    related_out = Identity()
+
+
+def teaser(raw: dict, tz: str | None, now: datetime | None) -> dict:
+    """A sidebar teaser, typed. Unreadable values become null: a teaser is
+    context for the article and never the reason to reject it."""
+    src, country = split_source(raw.get("source"))
+    score_c, score_i = parse_score(raw.get("credibility")), parse_score(raw.get("importance"))
+    url = raw.get("url")
+    return {
+        "title": clean_text(raw.get("title")),
+        "url": canonical_url(url) if url else None,
+        "source": src,
+        "source_country": country,
+        "category": clean_text(raw.get("category")) or None,
+        "published_at": parse_date(raw.get("published_at"), tz, now) if raw.get("published_at") else None,
+        "credibility": score_c if score_c is not None and 0 <= score_c <= 100 else None,
+        "importance": score_i if score_i is not None and 0 <= score_i <= 100 else None,
+    }
+
+
+def article_item(page, aggregator: str, tz: str | None, crawled_at: datetime) -> ArticleItem:
+    """Build the item for a parsed article page (``parsing.page.ParsedPage``)."""
+    loader = ArticleLoader(tz=tz, now=crawled_at)
+    loader.add_value("url", page.url)
+    loader.add_value("title", page.title)
+    loader.add_value("body", page.paragraphs)
+    meta = page.meta
+    loader.add_value("published_at", meta.get("published_at"))
+    loader.add_value("source", meta.get("source"))
+    loader.add_value("source_country", meta.get("source"))
+    loader.add_value("category", meta.get("category"))
+    loader.add_value("credibility", meta.get("credibility"))
+    loader.add_value("importance", meta.get("importance"))
+    loader.add_value("related", [teaser(t, tz, crawled_at) for t in page.related if t.get("title")])
+    loader.add_value("aggregator", aggregator)
+    loader.add_value("crawled_at", crawled_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    item = loader.load_item()
+    for name in RECORD_FIELDS:
+        item.setdefault(name, [] if name == "related" else None)
+    return item

@@ -1,0 +1,148 @@
+"""Crash-safe JSON Lines files.
+
+A line is written with one ``os.write`` of the whole encoded line, so a
+killed process leaves whole lines behind; a failed write (a full disk) is
+rolled back with ``ftruncate`` so the file never keeps half a line. A file
+being written is named ``*.part`` and holds an exclusive ``flock``; when the
+run ends it is renamed to its final name. ``recover()`` turns the ``.part``
+files of dead runs (no lock held) into finished files, cutting any partial
+last line.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import re
+from pathlib import Path
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def safe_part(text: str, limit: int = 40) -> str:
+    """A file-name fragment that cannot leave its folder."""
+    cleaned = _SAFE.sub("-", str(text)).strip(".-")[:limit]
+    return cleaned or "x"
+
+
+def dumps(record: dict) -> bytes:
+    return (json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode("utf-8")
+
+
+class JsonLinesFile:
+    def __init__(self, path: Path):
+        self.final_path = Path(path)
+        self.path = self.final_path.with_name(self.final_path.name + ".part")
+        self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self.size = os.fstat(self.fd).st_size
+        self.lines = 0
+
+    def write(self, record: dict) -> None:
+        self.write_bytes(dumps(record))
+
+    def write_bytes(self, data: bytes) -> None:
+        view = memoryview(data)
+        start = self.size
+        try:
+            while view:
+                n = os.write(self.fd, view)
+                view = view[n:]
+        except OSError:
+            try:
+                os.ftruncate(self.fd, start)
+            except OSError:
+                pass
+            raise
+        self.size = start + len(data)
+        self.lines += 1
+
+    def close(self, keep_empty: bool = True) -> Path | None:
+        if self.fd is None:
+            return self.final_path
+        try:
+            os.fsync(self.fd)
+        except OSError:
+            pass
+        os.close(self.fd)
+        self.fd = None
+        if not keep_empty and self.lines == 0 and self.size == 0:
+            self.path.unlink(missing_ok=True)
+            return None
+        os.replace(self.path, self.final_path)
+        return self.final_path
+
+
+def recover(folder: Path) -> list[Path]:
+    """Finish the ``.part`` files left by runs that died; returns them."""
+    done = []
+    folder = Path(folder)
+    if not folder.is_dir():
+        return done
+    for part in sorted(folder.glob("*.jsonl.part")):
+        try:
+            fd = os.open(part, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as e:
+                if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    continue  # a live run is writing it
+                raise
+            size = os.fstat(fd).st_size
+            keep = _last_newline_end(fd, size)
+            if keep < size:
+                os.ftruncate(fd, keep)
+            final = part.with_name(part.name[: -len(".part")])
+            os.replace(part, final)
+            done.append(final)
+        finally:
+            os.close(fd)
+    return done
+
+
+def _last_newline_end(fd: int, size: int) -> int:
+    """Offset just after the last ``\\n`` in the file (0 when none)."""
+    pos = size
+    chunk = 65536
+    while pos > 0:
+        start = max(0, pos - chunk)
+        data = os.pread(fd, pos - start, start)
+        i = data.rfind(b"\n")
+        if i >= 0:
+            return start + i + 1
+        pos = start
+    return 0
+
+
+def check_writable(folder: Path) -> None:
+    """Raise ``OSError`` with a clear message unless files can be created in ``folder``."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OSError(f"cannot create output folder {folder}: {e.strerror or e}") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OSError(f"output folder {folder} is not writable")
+    probe = folder / f".write-test-{os.getpid()}"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise OSError(f"cannot write in output folder {folder}: {e.strerror or e}") from None
+
+
+def iter_records(path: Path):
+    """Yield (line number, record) of a JSON Lines file; raises ValueError on a bad line."""
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield n, json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{n}: not a JSON line ({e.msg})") from None

@@ -1,0 +1,47 @@
+"""De-duplicate: the same canonical url, or the same story.
+
+The same story is the same outlet and the same normalised headline published
+within ``NEWSCRAWLER_DUPLICATE_WINDOW`` seconds (default 600) of each other:
+the aggregator ingests some stories twice, seconds apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from newscrawler.pipelines import Duplicate
+from newscrawler.processors.text import normalize_for_match
+
+
+def _epoch(published_at: str) -> float | None:
+    try:
+        return datetime.fromisoformat(published_at).timestamp()
+    except (TypeError, ValueError):
+        return None
+
+
+class DedupePipeline:
+    def __init__(self, window: float = 600.0):
+        self.window = window
+        self.ids: set[bytes] = set()
+        self.stories: dict[tuple[str, str], list[tuple[float, str]]] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.settings.getfloat("NEWSCRAWLER_DUPLICATE_WINDOW", 600.0))
+
+    def process_item(self, item):
+        key = bytes.fromhex(item["id"])
+        if key in self.ids:
+            raise Duplicate(f"duplicate url {item['url']}", "url")
+        story = (normalize_for_match(item["source"]), normalize_for_match(item["title"]))
+        when = _epoch(item["published_at"])
+        seen = self.stories.get(story)
+        if seen and when is not None:
+            for other_when, other_url in seen:
+                if abs(other_when - when) <= self.window:
+                    raise Duplicate(f"same story as {other_url}", "story")
+        self.ids.add(key)
+        if when is not None:
+            self.stories.setdefault(story, []).append((when, item["url"]))
+        return item

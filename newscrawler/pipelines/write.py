@@ -1,0 +1,118 @@
+"""Write: records to ``<run>.jsonl``, rejected records to ``<run>.rejects.jsonl``.
+
+Files go under ``NEWSCRAWLER_OUTPUT_DIR`` (default ``data/``), a new pair per
+run, named from safe parts only: ``<spider>-<UTC start>-<run id>``. Rejected
+records arrive through Scrapy's ``item_dropped`` signal (raised as
+``Rejected`` by the validation pipeline), each with its url, reason and raw
+fields. A write that fails (a full disk) leaves no partial line, stops the
+crawl with the finish reason ``output_error`` and keeps everything already
+written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from datetime import datetime, timezone
+from pathlib import Path
+
+from itemadapter import ItemAdapter
+from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
+
+from newscrawler.output import JsonLinesFile, check_writable, recover, safe_part
+from newscrawler.pipelines import Duplicate, Rejected
+
+logger = logging.getLogger(__name__)
+
+
+def _reason_key(reason: str) -> str:
+    """Stats key of a reason: its first clause without the quoted value."""
+    head = reason.split(";")[0]
+    head = head.split(" '")[0].split(" http")[0]
+    return safe_part(head.replace(": ", ":").replace(" ", "_"), 60)
+
+
+class JsonLinesWriterPipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        settings = crawler.settings
+        self.folder = Path(settings.get("NEWSCRAWLER_OUTPUT_DIR") or "data")
+        self.run_id = settings.get("NEWSCRAWLER_RUN_ID") or secrets.token_hex(3)
+        self.worker = settings.get("NEWSCRAWLER_WORKER_ID")
+        self.records = self.rejects = None
+        self.failed = False
+        crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        spider = self.crawler.spider
+        check_writable(self.folder)
+        for path in recover(self.folder):
+            logger.warning("finished the unfinished file of an earlier run: %s", path)
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        parts = [safe_part(spider.name), stamp]
+        if self.worker:
+            parts.append(safe_part(self.worker))
+        parts.append(safe_part(self.run_id))
+        base = "-".join(parts)
+        self.records = JsonLinesFile(self.folder / f"{base}.jsonl")
+        self.rejects = JsonLinesFile(self.folder / f"{base}.rejects.jsonl")
+        self.stats.set_value("newscrawler/output_file", str(self.records.final_path))
+        self.stats.set_value("newscrawler/rejects_file", str(self.rejects.final_path))
+        self.stats.set_value("newscrawler/records", 0)
+        self.stats.set_value("newscrawler/rejects", 0)
+
+    def _write(self, target: JsonLinesFile, record: dict) -> bool:
+        if self.failed:
+            return False
+        try:
+            target.write(record)
+            return True
+        except OSError as e:
+            self.failed = True
+            logger.error("cannot write %s: %s; stopping the crawl, lines already written are kept",
+                         target.path, e.strerror or e)
+            self.stats.set_value("newscrawler/output_error", f"{target.path}: {e.strerror or e}")
+            engine = self.crawler.engine
+            if engine is not None and engine.spider is not None:
+                deferred_from_coro(engine.close_spider_async(reason="output_error"))
+            return False
+
+    def process_item(self, item):
+        if self._write(self.records, ItemAdapter(item).asdict()):
+            self.stats.inc_value("newscrawler/records")
+        return item
+
+    def item_dropped(self, item, response, exception, spider):
+        if isinstance(exception, Duplicate):
+            self.stats.inc_value("newscrawler/duplicates")
+            self.stats.inc_value(f"newscrawler/duplicates/{exception.kind}")
+            return
+        if not isinstance(exception, Rejected) or self.rejects is None:
+            return
+        raw = ItemAdapter(item).asdict()
+        line = {
+            "url": raw.get("url"),
+            "reason": exception.reason,
+            "field": exception.field,
+            "aggregator": raw.get("aggregator") or spider.name,
+            "crawled_at": raw.get("crawled_at"),
+            "raw": {k: v for k, v in raw.items() if k not in ("url", "aggregator", "crawled_at")},
+        }
+        if self._write(self.rejects, line):
+            self.stats.inc_value("newscrawler/rejects")
+            self.stats.inc_value(f"newscrawler/rejects/{_reason_key(exception.reason)}")
+
+    def close_spider(self):
+        for f in (self.records, self.rejects):
+            if f is not None:
+                try:
+                    f.close()
+                except OSError as e:
+                    logger.error("cannot finish %s: %s", f.path, e)

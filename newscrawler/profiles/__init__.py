@@ -1,0 +1,132 @@
+"""Site profiles: one JSON file per aggregator, data only.
+
+Adding an aggregator is adding ``newscrawler/profiles/<name>.json`` (or a
+file in the folder named by the ``NEWSCRAWLER_PROFILES_DIR`` environment
+variable); a spider of that name then exists (see ``spiders/profiles.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from newscrawler.parsing.page import PageParser, ParserRules
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+RENDER_JS = ("never", "always", "auto")
+
+
+class ProfileError(ValueError):
+    """A profile file that cannot be used; the message is one line."""
+
+
+@dataclass
+class Profile:
+    name: str
+    path: Path
+    start_urls: list[str] = field(default_factory=list)
+    allowed_domains: list[str] = field(default_factory=list)
+    timezone: str | None = None
+    render_js: str = "never"
+    article_patterns: list[str] = field(default_factory=list)
+    deny_patterns: list[str] = field(default_factory=list)
+    rules: ParserRules = field(default_factory=ParserRules)
+    expect_records: bool = True
+    max_error_ratio: float = 0.2
+    raw: dict = field(default_factory=dict)
+
+
+def profile_dirs() -> list[Path]:
+    dirs = []
+    extra = os.environ.get("NEWSCRAWLER_PROFILES_DIR")
+    if extra:
+        dirs.append(Path(extra))
+    dirs.append(PACKAGE_DIR)
+    return dirs
+
+
+def available() -> list[str]:
+    names = set()
+    for d in profile_dirs():
+        if d.is_dir():
+            names.update(p.stem for p in d.glob("*.json") if _NAME.match(p.stem))
+    return sorted(names)
+
+
+def load(name: str) -> Profile:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ProfileError(f"invalid profile name {name!r}: use lower-case letters, digits and _")
+    for d in profile_dirs():
+        path = d / f"{name}.json"
+        if path.is_file():
+            return load_file(path)
+    raise ProfileError(f"unknown profile {name!r}; known: {', '.join(available()) or 'none'}")
+
+
+def _strings(data: dict, key: str, path: Path) -> list[str]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ProfileError(f"{path}: {key!r} must be a list of strings")
+    return value
+
+
+def load_file(path: Path) -> Profile:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ProfileError(f"{path}: cannot read profile: {e}") from None
+    except json.JSONDecodeError as e:
+        raise ProfileError(f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    if not isinstance(data, dict):
+        raise ProfileError(f"{path}: a profile must be a JSON object")
+    name = data.get("name", path.stem)
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ProfileError(f"{path}: 'name' must be lower-case letters, digits and _")
+    tz = data.get("timezone")
+    if tz is not None:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise ProfileError(f"{path}: unknown time zone {tz!r}") from None
+    render_js = data.get("render_js", "never")
+    if render_js not in RENDER_JS:
+        raise ProfileError(f"{path}: 'render_js' must be one of {', '.join(RENDER_JS)}")
+    patterns = data.get("url_patterns") or {}
+    if not isinstance(patterns, dict):
+        raise ProfileError(f"{path}: 'url_patterns' must be an object")
+    articles = patterns.get("article") or []
+    deny = patterns.get("deny") or []
+    for p in list(articles) + list(deny):
+        try:
+            re.compile(p)
+        except (re.error, TypeError) as e:
+            raise ProfileError(f"{path}: bad url pattern {p!r}: {e}") from None
+    try:
+        ratio = float(data.get("max_error_ratio", 0.2))
+    except (TypeError, ValueError):
+        raise ProfileError(f"{path}: 'max_error_ratio' must be a number") from None
+    try:
+        rules = ParserRules.from_profile(data)
+        PageParser(rules)  # compiles labels and selectors: fail now, not mid-crawl
+    except Exception as e:  # a bad selector or label table
+        raise ProfileError(f"{path}: bad parser rules: {e}") from None
+    return Profile(
+        name=name,
+        path=path,
+        start_urls=_strings(data, "start_urls", path),
+        allowed_domains=_strings(data, "allowed_domains", path),
+        timezone=tz,
+        render_js=render_js,
+        article_patterns=list(articles),
+        deny_patterns=list(deny),
+        rules=rules,
+        expect_records=bool(data.get("expect_records", True)),
+        max_error_ratio=ratio,
+        raw=data,
+    )

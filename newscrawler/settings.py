@@ -1,0 +1,49 @@
+"""Scrapy settings for newscrawler.
+
+Polite defaults for real sites; every one can be overridden with ``-s``.
+The demo, tests and benchmarks turn the politeness off for the local sample
+site only (see ``newscrawler/cli.py``, ``LOCAL_SETTINGS``).
+"""
+
+BOT_NAME = "newscrawler"
+SPIDER_MODULES = ["newscrawler.spiders"]
+NEWSPIDER_MODULE = "newscrawler.spiders"
+COMMANDS_MODULE = "newscrawler.commands"
+
+# Be an honest, polite crawler.
+USER_AGENT = "newscrawler/0.1 (Arabic news dataset crawler; +https://github.com/newscrawler/newscrawler)"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_DELAY = 0.5
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+COOKIES_ENABLED = False
+
+# Scrapy 2.19 opens a code-executing HTTP endpoint by default: never here.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {
+    "newscrawler.pipelines.normalize.NormalizePipeline": 100,
+    "newscrawler.pipelines.validate.ValidatePipeline": 200,
+    "newscrawler.pipelines.dedupe.DedupePipeline": 300,
+    "newscrawler.pipelines.write.JsonLinesWriterPipeline": 900,
+}
+EXTENSIONS = {
+    "newscrawler.extensions.summary.RunSummary": 500,
+}
+
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"
+
+# newscrawler's own settings
+NEWSCRAWLER_OUTPUT_DIR = "data"

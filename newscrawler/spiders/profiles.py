@@ -1,0 +1,20 @@
+"""One spider per site profile file: adding an aggregator is adding a profile.
+
+The classes are made here so that ``scrapy list`` and ``scrapy crawl NAME``
+find them; each is a ``ProfileSpider`` bound to its profile. A profile file
+that is broken still gets its spider, so that ``scrapy crawl NAME`` can say
+exactly what is wrong with the file.
+"""
+
+from newscrawler import profiles
+from newscrawler.spiders.base import ProfileSpider
+
+for _name in profiles.available():
+    _cls = type(
+        "".join(p.title() for p in _name.split("_")) + "Spider",
+        (ProfileSpider,),
+        {"name": _name, "profile_name": _name, "__module__": __name__},
+    )
+    globals()[_cls.__name__] = _cls
+
+del _name, _cls
