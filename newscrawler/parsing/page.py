@@ -163,11 +163,6 @@ class PageParser:
     def _is_sidebar_heading(self, text: str) -> bool:
         return text.rstrip(":： ") in self._sidebar
 
-    def _headlineish(self, line: Line, html: bool) -> bool:
-        if not html:
-            return True
-        return line.fully_linked and (_words(line.text) >= 3 or line.heading > 0)
-
     def _split_sidebar(self, lines: list[Line], html: bool) -> tuple[list[Line], list[Line]]:
         """(main lines, sidebar lines)."""
         idx = next((i for i, ln in enumerate(lines) if self._is_sidebar_heading(ln.text)), None)
@@ -198,24 +193,26 @@ class PageParser:
             head = 0
 
         cards, own = [], []
+        prev_end = head + 1 if head is not None else 0
         for b in blocks:
-            title_line = self._title_before(main, b.start, head, html)
-            if title_line is not None and self._headlineish(main[title_line], html) and (
-                html or head is None or title_line != head
-            ):
+            lo = prev_end if prev_end <= b.start else 0
+            title_line = self._card_title(main, lo, b.start, html) if html else None
+            if title_line is not None:
                 cards.append((b, title_line))
+                page.item_links.append(urljoin(page.url, main[title_line].href))
             else:
                 own.append(b)
-        if html:
-            # in HTML a block right under the page's own headline is the article's
-            own = [b for b in own if head is not None and b.start > head] or own
-        for b, t in cards:
-            if main[t].href and html:
-                page.item_links.append(main[t].href)
+            prev_end = b.end
         if not html:
             # a text document is one article: its first block is the article's
-            cards = []
             own = blocks[:1]
+        elif head is not None:
+            # the article's own block is the first block under its headline
+            first = next((b for b in blocks if b.start > head), None)
+            if first is None or all(first is not b for b in own):
+                own = []
+            elif len(own) > 1:
+                own = []
 
         if head is None and html and own and not cards:
             head = self._fallback_head(main, own[0].start)
@@ -252,18 +249,31 @@ class PageParser:
             return False
         return True
 
-    def _title_before(self, main: list[Line], start: int, head: int | None, html: bool) -> int | None:
-        """Index of the nearest line above a block that can be its headline."""
-        j = start - 1
-        while j >= 0:
+    def _card_title(self, main: list[Line], lo: int, hi: int, html: bool) -> int | None:
+        """Index of a card's headline link above the block ``main[hi:]``, or None.
+
+        A card is a headline link followed by labels, with at most a short
+        snippet between them and little plain text before it; an article's
+        block follows paragraphs of plain text instead.
+        """
+        title = None
+        before = after = 0
+        for j in range(lo, hi):
             ln = main[j]
-            if self._is_ad(ln) or (html and ln.fully_linked and _words(ln.text) < 3 and not ln.heading):
-                j -= 1
+            if self._is_ad(ln):
                 continue
-            if self.labels.split(ln.text) is not None:
-                return None
-            return j
-        return None
+            if ln.fully_linked:
+                if _words(ln.text) >= 3 or ln.heading:
+                    if title is None:
+                        title, before = j, after
+                    else:
+                        before += after
+                    after = 0
+                continue
+            after += len(ln.text)
+        if title is None:
+            return None
+        return title if before < 100 and after < 300 else None
 
     def _fallback_head(self, main: list[Line], block_start: int) -> int | None:
         """Without an h1: the nearest non-link heading above the block."""
