@@ -51,6 +51,7 @@ class RejectedPage(scrapy.Item):
 
     url = scrapy.Field()
     reason = scrapy.Field()
+    code = scrapy.Field()
     aggregator = scrapy.Field()
     crawled_at = scrapy.Field()
 

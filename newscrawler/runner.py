@@ -40,7 +40,7 @@ def crawl(spider: str, spider_args: dict, overrides: dict | None = None) -> dict
     from scrapy.crawler import CrawlerProcess
 
     settings = project_settings(overrides)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **spider_args)
     process.start()

@@ -23,27 +23,30 @@ def validator() -> Draft202012Validator:
     return Draft202012Validator(schema())
 
 
-def _reason(error) -> tuple[str, str]:
-    """A short, stable, human reason for one schema error: (field, text)."""
+def _reason(error) -> tuple[str, str, str]:
+    """(field, code, human reason) for one schema error; the code is stable
+    (it names the stats key and the summary's reject reasons), the reason
+    shows the offending value."""
     path = [str(p) for p in error.absolute_path]
-    field = path[0] if path else (error.message.split("'")[1] if error.validator == "required" else "record")
-    where = ".".join(path) or field
     v = error.validator
     if v == "required":
-        return field, f"{field}: missing"
-    if v in ("minLength", "pattern") and error.instance in ("", None) or v == "type" and error.instance is None:
-        return field, f"{where}: missing"
+        field = error.message.split("'")[1]
+        return field, "missing", f"{field}: missing"
+    field = path[0] if path else "record"
+    where = ".".join(path) or field
+    if (v in ("minLength", "pattern") and not str(error.instance).strip()) or (v == "type" and error.instance is None):
+        return field, "missing", f"{where}: missing"
     if v in ("minimum", "maximum"):
-        return field, f"{where}: {error.instance} is outside 0-100"
+        return field, "out_of_range", f"{where}: {error.instance} is outside 0-100"
     if field == "published_at" and v in ("pattern", "type"):
-        return field, f"{where}: cannot read date {error.instance!r}"
+        return field, "bad_date", f"{where}: cannot read date {error.instance!r}"
     if v == "type":
-        return field, f"{where}: {error.instance!r} is not {error.validator_value}"
-    return field, f"{where}: {error.message}"
+        return field, "bad_type", f"{where}: {error.instance!r} is not {error.validator_value}"
+    return field, "invalid", f"{where}: {error.message}"
 
 
-def check(record: dict) -> list[tuple[str, str]]:
-    """All (field, reason) problems of a record; empty when valid."""
+def check(record: dict) -> list[tuple[str, str, str]]:
+    """All (field, code, reason) problems of a record; empty when valid."""
     errors = sorted(validator().iter_errors(record), key=lambda e: list(e.absolute_path))
     return [_reason(e) for e in errors]
 
@@ -51,9 +54,9 @@ def check(record: dict) -> list[tuple[str, str]]:
 class ValidatePipeline:
     def process_item(self, item):
         if isinstance(item, RejectedPage):
-            raise Rejected(item["reason"], "page")
+            raise Rejected(item["reason"], "page", item.get("code") or "unrecoverable")
         problems = check(ItemAdapter(item).asdict())
         if problems:
-            field, reason = problems[0]
-            raise Rejected("; ".join(r for _, r in problems), field)
+            field, code, _ = problems[0]
+            raise Rejected("; ".join(r for _, _, r in problems), field, code)
         return item

@@ -27,13 +27,6 @@ from newscrawler.pipelines import Duplicate, Rejected
 logger = logging.getLogger(__name__)
 
 
-def _reason_key(reason: str) -> str:
-    """Stats key of a reason: its first clause without the quoted value."""
-    head = reason.split(";")[0]
-    head = head.split(" '")[0].split(" http")[0]
-    return safe_part(head.replace(": ", ":").replace(" ", "_"), 60)
-
-
 class JsonLinesWriterPipeline:
     def __init__(self, crawler):
         self.crawler = crawler
@@ -101,13 +94,14 @@ class JsonLinesWriterPipeline:
             "url": raw.get("url"),
             "reason": exception.reason,
             "field": exception.field,
+            "code": exception.code,
             "aggregator": raw.get("aggregator") or spider.name,
             "crawled_at": raw.get("crawled_at"),
             "raw": {k: v for k, v in raw.items() if k not in ("url", "aggregator", "crawled_at")},
         }
         if self._write(self.rejects, line):
             self.stats.inc_value("newscrawler/rejects")
-            self.stats.inc_value(f"newscrawler/rejects/{_reason_key(exception.reason)}")
+            self.stats.inc_value(f"newscrawler/rejects/{exception.key}")
 
     def close_spider(self):
         for f in (self.records, self.rejects):
