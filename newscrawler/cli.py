@@ -124,6 +124,11 @@ def cmd_serve(args) -> int:
 
 
 # ---------------------------------------------------------------- parser
+# Further commands live in their own modules, each with ``add_parser(sub)``
+# that registers its sub-command (``sub.add_parser(...)`` with ``func`` set).
+COMMAND_MODULES: list[str] = []
+
+
 def build_parser() -> _Parser:
     p = _Parser(prog="newscrawler", description="Arabic news aggregator crawler: tools and demo.")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -149,6 +154,11 @@ def build_parser() -> _Parser:
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--port", type=int, default=8000)
     s.set_defaults(func=cmd_serve)
+
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).add_parser(sub)
     return p
 
 
