@@ -113,13 +113,30 @@ class ProfileSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawler/pages/not_html")
             return
         page = self.parser.parse(response.url, response.body, content_type or None)
+        again = self.render_again(response, page)
+        if again is not None:  # e.g. the page needs JavaScript: fetch it once more, rendered
+            yield again
+            return
         self.crawler.stats.inc_value(f"newscrawler/pages/{page.kind}")
         if page.kind == "article" and self.is_record_url(response.url):
-            yield article_item(page, self.name, self.profile.timezone, datetime.now(timezone.utc))
+            yield self.make_item(response, page)
+        for url in self.links_to_follow(response, page):
+            yield self.request(url)
+
+    # Hooks: mixins (JavaScript rendering, incremental crawling) override these.
+    def render_again(self, response, page):
+        """A request to fetch ``response``'s page once more (rendered), or None."""
+        return None
+
+    def make_item(self, response, page):
+        return article_item(page, self.name, self.profile.timezone, datetime.now(timezone.utc))
+
+    def links_to_follow(self, response, page):
+        """Canonical URLs to request from ``page`` (the dupefilter drops repeats)."""
         for url in page.links:
             url = canonical_url(url)
             if self.wanted(url):
-                yield self.request(url)
+                yield url
 
     def failed(self, failure):
         """A request that failed for good (after the retries)."""
