@@ -36,13 +36,23 @@ ITEM_PIPELINES = {
     "newscrawler.pipelines.normalize.NormalizePipeline": 100,
     "newscrawler.pipelines.validate.ValidatePipeline": 200,
     "newscrawler.pipelines.dedupe.DedupePipeline": 300,
+    "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 850,  # monitors: schema check of written records
     "newscrawler.pipelines.write.JsonLinesWriterPipeline": 900,
+    "newscrawler.pipelines.coverage.CoveragePipeline": 950,  # monitors: field coverage of written records
 }
 EXTENSIONS = {
+    # spidermon before RunSummary: its monitors run first on spider_closed, so the summary has their results
+    "spidermon.contrib.scrapy.extensions.Spidermon": 400,
     "newscrawler.extensions.summary.RunSummary": 500,
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Monitoring (newscrawler/monitors.py; thresholds in the site profile's "monitoring" object).
+# Alerts: set spidermon's own SPIDERMON_SLACK_*, SPIDERMON_TELEGRAM_* or SPIDERMON_EMAIL_* settings (README).
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawler.monitors.CrawlHealthSuite"]
+SPIDERMON_VALIDATION_SCHEMAS = ["newscrawler.monitors.RECORD_SCHEMA"]
 LOG_LEVEL = "INFO"
 
 # newscrawler's own settings

@@ -59,6 +59,9 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         "output_error": stats.get("newscrawler/output_error"),
         "output_file": stats.get("newscrawler/output_file"),
         "rejects_file": stats.get("newscrawler/rejects_file"),
+        # spidermon's results (newscrawler/monitors.py), None when spidermon is off
+        "monitors": stats.get("newscrawler/monitors"),
+        "alerts_file": stats.get("newscrawler/alerts_file"),
     }
 
 

@@ -39,6 +39,7 @@ class Profile:
     expect_records: bool = True
     max_error_ratio: float = 0.2
     raw: dict = field(default_factory=dict)
+    monitoring: dict = field(default_factory=dict)  # thresholds of newscrawler/monitors.py
 
 
 def profile_dirs() -> list[Path]:
@@ -129,4 +130,52 @@ def load_file(path: Path) -> Profile:
         expect_records=bool(data.get("expect_records", True)),
         max_error_ratio=ratio,
         raw=data,
+        monitoring=monitoring_thresholds(data, path, ratio),
     )
+
+
+# The run's health checks (newscrawler/monitors.py); a profile's "monitoring"
+# object overrides any of them. max_http_error_ratio defaults to max_error_ratio.
+MONITORING_DEFAULTS = {
+    "min_records": 1,
+    "max_rejects_ratio": 0.1,
+    "max_validation_errors": 0,
+    "max_http_error_ratio": None,
+    "expected_finish_reasons": ["finished"],
+    "min_coverage": {"category": 0.95, "credibility": 0.95, "importance": 0.95},
+}
+
+
+def monitoring_thresholds(data: dict, path: Path, max_error_ratio: float = 0.2) -> dict:
+    """The profile's monitoring thresholds merged over the defaults; ProfileError when malformed."""
+    from newscrawler.items import RECORD_FIELDS
+
+    given = data.get("monitoring") or {}
+    if not isinstance(given, dict):
+        raise ProfileError(f"{path}: 'monitoring' must be an object")
+    unknown = sorted(set(given) - set(MONITORING_DEFAULTS))
+    if unknown:
+        raise ProfileError(f"{path}: unknown monitoring key {unknown[0]!r}; known: {', '.join(MONITORING_DEFAULTS)}")
+    out = {**MONITORING_DEFAULTS, "max_http_error_ratio": max_error_ratio, **given}
+
+    def number(key, value, whole=False, top=None):
+        bad = isinstance(value, bool) or not isinstance(value, (int, float)) or (whole and not isinstance(value, int))
+        if bad or value < 0 or (top is not None and value > top):
+            kind = "a whole number >= 0" if whole else f"a number from 0 to {top}"
+            raise ProfileError(f"{path}: monitoring {key!r} must be {kind}, not {value!r}")
+
+    for key in ("min_records", "max_validation_errors"):
+        number(key, out[key], whole=True)
+    for key in ("max_rejects_ratio", "max_http_error_ratio"):
+        number(key, out[key], top=1)
+    reasons = out["expected_finish_reasons"]
+    if not isinstance(reasons, list) or not reasons or not all(isinstance(r, str) for r in reasons):
+        raise ProfileError(f"{path}: monitoring 'expected_finish_reasons' must be a non-empty list of strings")
+    coverage = out["min_coverage"]
+    if not isinstance(coverage, dict):
+        raise ProfileError(f"{path}: monitoring 'min_coverage' must be an object of field: share (0 to 1)")
+    for name, share in coverage.items():
+        if name not in RECORD_FIELDS:
+            raise ProfileError(f"{path}: monitoring 'min_coverage' names an unknown record field {name!r}")
+        number(f"min_coverage.{name}", share, top=1)
+    return out
