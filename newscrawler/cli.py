@@ -126,7 +126,7 @@ def cmd_serve(args) -> int:
 # ---------------------------------------------------------------- parser
 # Further commands live in their own modules, each with ``add_parser(sub)``
 # that registers its sub-command (``sub.add_parser(...)`` with ``func`` set).
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["newscrawler.cli_eval"]
 
 
 def build_parser() -> _Parser:
