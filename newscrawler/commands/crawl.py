@@ -44,6 +44,12 @@ class Command(ScrapyCrawl):
                 check(dict(opts.spargs))
             except (ArgumentError, ProfileError) as e:
                 fail(str(e))
+        check_settings = getattr(loader.load(name), "check_settings", None)  # e.g. a browser for render_js
+        if check_settings is not None:
+            try:
+                check_settings(dict(opts.spargs), self.settings)
+            except (ArgumentError, ProfileError) as e:
+                fail(str(e))
         try:
             check_writable(self.settings.get("NEWSCRAWLER_OUTPUT_DIR") or "data")
         except OSError as e:

@@ -33,6 +33,8 @@ class Profile:
     allowed_domains: list[str] = field(default_factory=list)
     timezone: str | None = None
     render_js: str = "never"
+    js_patterns: list[str] = field(default_factory=list)  # URLs straight to the browser
+    wait_for: str | None = None  # CSS selector a rendered page waits for
     article_patterns: list[str] = field(default_factory=list)
     deny_patterns: list[str] = field(default_factory=list)
     rules: ParserRules = field(default_factory=ParserRules)
@@ -108,6 +110,20 @@ def load_file(path: Path) -> Profile:
             re.compile(p)
         except (re.error, TypeError) as e:
             raise ProfileError(f"{path}: bad url pattern {p!r}: {e}") from None
+    js_patterns = _strings(data, "js_patterns", path)
+    for p in js_patterns:
+        try:
+            re.compile(p)
+        except re.error as e:
+            raise ProfileError(f"{path}: bad js pattern {p!r}: {e}") from None
+    wait_for = data.get("wait_for") or None
+    if wait_for is not None:
+        try:
+            from cssselect import GenericTranslator
+
+            GenericTranslator().css_to_xpath(wait_for)
+        except Exception as e:  # not a string, or not a CSS selector
+            raise ProfileError(f"{path}: 'wait_for' must be a CSS selector: {e}") from None
     try:
         ratio = float(data.get("max_error_ratio", 0.2))
     except (TypeError, ValueError):
@@ -124,6 +140,8 @@ def load_file(path: Path) -> Profile:
         allowed_domains=_strings(data, "allowed_domains", path),
         timezone=tz,
         render_js=render_js,
+        js_patterns=js_patterns,
+        wait_for=wait_for,
         article_patterns=list(articles),
         deny_patterns=list(deny),
         rules=rules,
