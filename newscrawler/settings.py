@@ -36,11 +36,14 @@ ITEM_PIPELINES = {
     "newscrawler.pipelines.normalize.NormalizePipeline": 100,
     "newscrawler.pipelines.validate.ValidatePipeline": 200,
     "newscrawler.pipelines.dedupe.DedupePipeline": 300,
+    "newscrawler.pipelines.seen.SeenFilterPipeline": 350,  # incremental: drop what earlier runs wrote
     "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 850,  # monitors: schema check of written records
     "newscrawler.pipelines.write.JsonLinesWriterPipeline": 900,
+    "newscrawler.pipelines.seen.SeenStorePipeline": 960,  # incremental: remember what was written
     "newscrawler.pipelines.coverage.CoveragePipeline": 950,  # monitors: field coverage of written records
 }
 EXTENSIONS = {
+    "newscrawler.extensions.jobdir.JobDirGuard": 100,  # -s JOBDIR=...: safe after a SIGKILL
     # spidermon before RunSummary: its monitors run first on spider_closed, so the summary has their results
     "spidermon.contrib.scrapy.extensions.Spidermon": 400,
     "newscrawler.extensions.summary.RunSummary": 500,
@@ -57,3 +60,7 @@ LOG_LEVEL = "INFO"
 
 # newscrawler's own settings
 NEWSCRAWLER_OUTPUT_DIR = "data"
+# Incremental runs (newscrawler/state.py): the seen-store lives in NEWSCRAWLER_STATE_DIR
+# (default: .state/ inside NEWSCRAWLER_OUTPUT_DIR); listing pages read past the last new one.
+NEWSCRAWLER_STATE_DIR = None
+NEWSCRAWLER_EXTRA_PAGES = 1

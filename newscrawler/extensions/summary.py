@@ -26,6 +26,17 @@ def _iso(value) -> str | None:
     return value
 
 
+def error_ratio(stats: dict) -> float:
+    """Requests that failed for good / (those + pages fetched without an HTTP error)."""
+    failed = stats.get("newscrawler/unrecoverable", 0) or 0
+    received = stats.get("response_received_count", 0) or 0
+    bad = sum(v for k, v in stats.items()
+              if k.startswith("downloader/response_status_count/") and k.rsplit("/", 1)[1].isdigit()
+              and int(k.rsplit("/", 1)[1]) >= 400)
+    ok = max(0, received - bad)
+    return round(failed / (failed + ok), 4) if failed + ok else 0.0
+
+
 def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> dict:
     def prefixed(prefix):
         return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
@@ -63,6 +74,9 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         # spidermon's results (newscrawler/monitors.py), None when spidermon is off
         "monitors": stats.get("newscrawler/monitors"),
         "alerts_file": stats.get("newscrawler/alerts_file"),
+        # incremental runs (newscrawler/spiders/incremental.py): mode, articles skipped, state file
+        "incremental": prefixed("newscrawler/incremental/"),
+        "error_ratio": error_ratio(stats),
     }
 
 

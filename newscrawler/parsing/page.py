@@ -51,6 +51,7 @@ class ParsedPage:
     links: list[str] = field(default_factory=list)  # every http(s)-looking link, absolute
     pagination: list[str] = field(default_factory=list)
     item_links: list[str] = field(default_factory=list)  # card and teaser headlines
+    cards: list[dict] = field(default_factory=list)  # listing cards: url + raw label values
     encoding: str = "utf-8"
     scripts: int = 0  # <script> elements (a JS-built page has many and no text)
     noscript: bool = False
@@ -200,6 +201,7 @@ class PageParser:
             if title_line is not None:
                 cards.append((b, title_line))
                 page.item_links.append(urljoin(page.url, main[title_line].href))
+                page.cards.append({"url": page.item_links[-1], **b.fields})
             else:
                 own.append(b)
             prev_end = b.end

@@ -8,12 +8,13 @@ exactly what is wrong with the file.
 
 from newscrawler import profiles
 from newscrawler.spiders.base import ProfileSpider
+from newscrawler.spiders.incremental import IncrementalMixin
 from newscrawler.spiders.js import JavaScriptMixin
 
 for _name in profiles.available():
     _cls = type(
         "".join(p.title() for p in _name.split("_")) + "Spider",
-        (JavaScriptMixin, ProfileSpider),
+        (IncrementalMixin, JavaScriptMixin, ProfileSpider),
         {"name": _name, "profile_name": _name, "__module__": __name__},
     )
     globals()[_cls.__name__] = _cls
