@@ -49,6 +49,13 @@ def cmd_demo(args) -> int:
         summary = crawl("kashaf", {"start_url": site.url}, overrides)
     took = time.monotonic() - started
     print_summary(summary, took)
+    output = summary.get("output_file")
+    if output and Path(output).is_file():  # the crawl report, next to the run's .jsonl
+        from newscrawler.report import write_report
+
+        report = output[: -len(".jsonl")] + ".report.html"
+        write_report([output], report)
+        print(f"report: {report}", flush=True)
     return 0 if summary.get("finish_reason") == "finished" and summary.get("records") else 1
 
 
@@ -63,6 +70,7 @@ def print_summary(summary: dict, took: float | None = None) -> None:
         f"rejects:       {s.get('rejects', 0)} ({rejects})",
         f"duplicates:    {s.get('duplicates', 0)}",
         f"http errors:   {s.get('http_errors') or 'none'}",
+        f"monitors:      {_monitors_text(s.get('monitors'))}",
         f"output:        {s.get('output_file')}",
         f"rejects file:  {s.get('rejects_file')}",
         f"summary file:  {s.get('summary_file')}",
@@ -70,6 +78,13 @@ def print_summary(summary: dict, took: float | None = None) -> None:
     if took is not None:
         lines.append(f"time taken:    {took:.1f} s")
     print("\n".join(lines), flush=True)
+
+
+def _monitors_text(m) -> str:
+    if not isinstance(m, dict):
+        return "not run"
+    failed = "; ".join(f"{f.get('monitor')}: {f.get('reason')}" for f in m.get("failures") or [])
+    return f"{m.get('passed', 0)} passed, {m.get('failed', 0)} failed" + (f" ({failed})" if failed else "")
 
 
 def cmd_render(args) -> int:
@@ -126,7 +141,7 @@ def cmd_serve(args) -> int:
 # ---------------------------------------------------------------- parser
 # Further commands live in their own modules, each with ``add_parser(sub)``
 # that registers its sub-command (``sub.add_parser(...)`` with ``func`` set).
-COMMAND_MODULES: list[str] = ["newscrawler.cli_eval"]
+COMMAND_MODULES: list[str] = ["newscrawler.cli_eval", "newscrawler.cli_report"]
 
 
 def build_parser() -> _Parser:

@@ -1,0 +1,80 @@
+"""``python -m newscrawler.sample_site --articles N --seed S --port 0``
+
+Prints the base URL (e.g. ``http://127.0.0.1:54321/``) on the first stdout line, flushes,
+then serves until interrupted.  Bad arguments: one line on stderr, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .server import SiteServer
+from .site import MAX_ARTICLES, SampleSite
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one clear line instead of usage + error
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _port(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
+    if not 0 <= v <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0..65535, got {v}")
+    return v
+
+
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if not 1 <= v <= MAX_ARTICLES:
+        raise argparse.ArgumentTypeError(f"must be 1..{MAX_ARTICLES}, got {v}")
+    return v
+
+
+def _seed(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid seed {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"seed must be >= 0, got {v}")
+    return v
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = _Parser(prog="python -m newscrawler.sample_site",
+                description="Serve the deterministic Kashaf-format sample aggregator site.")
+    p.add_argument("--articles", type=_positive, default=300, help="number of articles (default 300)")
+    p.add_argument("--seed", type=_seed, default=1, help="content seed (default 1)")
+    p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=0, help="port, 0 = any free port (default 0)")
+    p.add_argument("--tz", default="Asia/Riyadh", help="site time zone (default Asia/Riyadh)")
+    args = p.parse_args(argv)
+    try:
+        site = SampleSite(args.articles, args.seed, args.tz)
+    except ValueError as e:
+        p.error(str(e))
+    try:
+        server = SiteServer(site, (args.host, args.port))
+    except OSError as e:
+        print(f"{p.prog}: error: cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
+        return 1
+    print(server.url, flush=True)
+    try:
+        server.serve_forever(poll_interval=0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
