@@ -141,7 +141,7 @@ def cmd_serve(args) -> int:
 # ---------------------------------------------------------------- parser
 # Further commands live in their own modules, each with ``add_parser(sub)``
 # that registers its sub-command (``sub.add_parser(...)`` with ``func`` set).
-COMMAND_MODULES: list[str] = ["newscrawler.cli_eval", "newscrawler.cli_report"]
+COMMAND_MODULES: list[str] = ["newscrawler.cli_eval", "newscrawler.cli_report", "newscrawler.cli_run"]
 
 
 def build_parser() -> _Parser:
