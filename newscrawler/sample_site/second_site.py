@@ -180,7 +180,7 @@ class SecondSite:
 
     def _chrome_bottom(self) -> str:
         return (f'<div class="bottom"><div class="quick"><b>{BOILERPLATE[0]}</b>: '
-                '<a href="/">الرئيسية</a> <a href="/about">من نحن</a></div>'
+                '<a href="/">الرئيسية</a> <a href="/topic/politics">سياسة</a></div>'
                 f'<div class="app">{BOILERPLATE[1]} على هاتفك <a href="https://apps.example.org/akhbar">تنزيل</a></div>'
                 "</div></body></html>")
 
@@ -477,3 +477,80 @@ class SecondSite:
             "articles": self.n,
             "tz": self.tz,
         }
+
+
+# ---------------------------------------------------------------- serving
+class ServedSecondSite:
+    """The aggregator on ``127.0.0.1:PORT`` and its outlets on ``127.0.0.2:PORT``,
+    served from threads of this process; ``.url``, ``.outlet_url``,
+    ``.ground_truth()``, ``.close()``; a context manager."""
+
+    def __init__(self, site: SecondSite, host: str = "127.0.0.1", port: int = 0):
+        from .server import serve
+
+        self.site = site
+        self._servers = []
+        for _ in range(20):  # the outlet needs the same port free on 127.0.0.2
+            main = serve(site, host, port)
+            try:
+                outlet = serve(site, OUTLET_HOST, main.port)
+            except OSError:
+                main.close()
+                if port:
+                    raise
+                continue
+            self._servers = [main, outlet]
+            break
+        if not self._servers:
+            raise OSError(f"no port free on both {host} and {OUTLET_HOST}")
+        self.url = self._servers[0].url
+        self.outlet_url = self._servers[1].url
+        self.port = self._servers[0].port
+
+    def ground_truth(self) -> dict:
+        return self.site.ground_truth(self.url)
+
+    def close(self) -> None:
+        for s in self._servers:
+            s.close()
+
+    def __enter__(self) -> "ServedSecondSite":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m newscrawler.sample_site.second_site [--articles N] [--seed S] [--port P]``:
+    prints the aggregator's URL, then serves until interrupted."""
+    import argparse
+    import sys
+    import time
+
+    p = argparse.ArgumentParser(prog="python -m newscrawler.sample_site.second_site",
+                                description="Serve the Akhbar sample aggregator and its outlets (loopback only).")
+    p.add_argument("--articles", type=int, default=60)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--port", type=int, default=0)
+    args = p.parse_args(argv)
+    try:
+        site = SecondSite(args.articles, args.seed)
+        served = ServedSecondSite(site, "127.0.0.1", args.port)
+    except (ValueError, OSError) as e:
+        print(f"{p.prog}: error: {getattr(e, 'strerror', None) or e}", file=sys.stderr)
+        return 2
+    print(served.url, flush=True)
+    print(f"outlets: {served.outlet_url}", file=sys.stderr, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        served.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

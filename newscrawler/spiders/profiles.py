@@ -10,11 +10,12 @@ from newscrawler import profiles
 from newscrawler.spiders.base import ProfileSpider
 from newscrawler.spiders.incremental import IncrementalMixin
 from newscrawler.spiders.js import JavaScriptMixin
+from newscrawler.spiders.origin import OriginMixin
 
 for _name in profiles.available():
     _cls = type(
         "".join(p.title() for p in _name.split("_")) + "Spider",
-        (IncrementalMixin, JavaScriptMixin, ProfileSpider),
+        (OriginMixin, IncrementalMixin, JavaScriptMixin, ProfileSpider),
         {"name": _name, "profile_name": _name, "__module__": __name__},
     )
     globals()[_cls.__name__] = _cls
