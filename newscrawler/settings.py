@@ -26,6 +26,21 @@ DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+# Reliability (newscrawler/middlewares.py): exponential back-off between retries, Retry-After
+# honoured on 429/503; redirect loops and off-site redirects reported as unrecoverable pages.
+NEWSCRAWLER_RETRY_BACKOFF_BASE = 0.5  # seconds before the 1st retry, doubled for each next one
+NEWSCRAWLER_RETRY_BACKOFF_MAX = 30.0
+NEWSCRAWLER_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is cut to this
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawler.middlewares.BackoffRetryMiddleware": 550,
+    "newscrawler.middlewares.RedirectGuardMiddleware": 650,
+}
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated body is an error (retried), never half a record
+# Budgets per run: pages fetched (CLOSESPIDER_PAGECOUNT, finish reason closespider_pagecount)
+# and link depth from the start pages. Lower them with -s for a quick look at a new site.
+CLOSESPIDER_PAGECOUNT = 1_000_000
+DEPTH_LIMIT = 2000
 COOKIES_ENABLED = False
 
 # Scrapy 2.19 opens a code-executing HTTP endpoint by default: never here.

@@ -67,6 +67,7 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         "offsite_filtered": stats.get("offsite/filtered", 0),
         "unrecoverable": stats.get("newscrawler/unrecoverable", 0),
+        "unrecoverable_urls": stats.get("newscrawler/unrecoverable_urls") or [],  # url + reason, at most 1000
         "js": prefixed("newscrawler/js/"),  # pages rendered in the browser (spiders/js.py)
         "output_error": stats.get("newscrawler/output_error"),
         "output_file": stats.get("newscrawler/output_file"),

@@ -29,15 +29,15 @@ permanent (every attempt, article pages only; the ground truth lists them as unr
 * ``oversize``: ``Content-Length`` of ``oversize_bytes`` (default 11 MiB, above the
   crawler's DOWNLOAD_MAXSIZE), body streamed until the client hangs up;
 * ``redirectloop``: ``A -> A?loop=1 -> A``;
-* ``offsite``: a redirect to the same path on another loopback host (``offsite``, default
-  ``127.0.0.2:<site port>``).
+* ``offsite``: a redirect to the same path on another loopback host (``offsite_host``,
+  default ``127.0.0.2:<site port>``).
 
 links (every attempt, any HTML page; harmless for the records): ``offsitelinks`` adds links
 to the other loopback host in the footer; the footer always has ``mailto:``, ``tel:``,
 ``javascript:`` and other-site links.
 
 Options in the same string: ``slow_seconds=3``, ``retry_after=1``, ``transient_attempts=2``,
-``oversize_bytes=11534336``, ``offsite=127.0.0.2:8001``.  ``GET /__faults__`` answers JSON with
+``oversize_bytes=11534336``, ``offsite_host=127.0.0.2:8001``.  ``GET /__faults__`` answers JSON with
 the attempt times per path (for tests; nothing links to it).
 """
 
@@ -59,7 +59,7 @@ PERMANENT = ("dead", "oversize", "redirectloop", "offsite")
 LINKS = ("offsitelinks",)
 KINDS = TRANSIENT + CONTENT + PERMANENT
 OPTIONS = {"slow_seconds": float, "retry_after": int, "transient_attempts": int, "oversize_bytes": int,
-           "offsite": str}
+           "offsite_host": str}
 
 # 20% transient faults, 4% content faults, 2% permanent ones.
 DEFAULT_FAULTS = ("500=0.04,502=0.02,503=0.04,429=0.03,slow=0.02,reset=0.02,truncate=0.03,"
@@ -90,7 +90,7 @@ def _unit(*parts) -> float:
 class FaultPlan:
     def __init__(self, rates: dict[str, float] | None = None, seed: int = 0, *, slow_seconds: float = 3.0,
                  retry_after: int = 1, transient_attempts: int = 2, oversize_bytes: int = 11 * 1024 * 1024,
-                 offsite: str | None = None):
+                 offsite_host: str | None = None):
         rates = dict(rates or {})
         for kind, rate in rates.items():
             if kind not in KINDS + LINKS:
@@ -107,7 +107,7 @@ class FaultPlan:
         self.retry_after = retry_after
         self.transient_attempts = transient_attempts
         self.oversize_bytes = oversize_bytes
-        self.offsite = offsite
+        self.offsite = offsite_host
         self._lock = threading.Lock()
         self._attempts: dict[str, list[float]] = {}
 

@@ -22,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawler import profiles
 from newscrawler.items import article_item
+from newscrawler.middlewares import PageLost
 from newscrawler.parsing.page import PageParser
 from newscrawler.processors.urls import canonical_url, is_http_url
 
@@ -140,8 +141,9 @@ class ProfileSpider(scrapy.Spider):
 
     def failed(self, failure):
         """A request that failed for good (after the retries)."""
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # robots.txt, offsite: not a failure
+        lost = failure.check(PageLost) or str(failure.value) == "max redirections reached"
+        if failure.check(IgnoreRequest) and not failure.check(HttpError) and not lost:
+            return  # robots.txt, offsite links: not a failure
         request = failure.request
         if failure.check(HttpError):
             reason = f"HTTP {failure.value.response.status}"
@@ -150,7 +152,8 @@ class ProfileSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.inc_value("newscrawler/unrecoverable")
         listed = stats.get_value("newscrawler/unrecoverable_urls") or []
+        url = (request.meta.get("redirect_urls") or [request.url])[0]  # the page, not a redirect target
         if len(listed) < MAX_LISTED_FAILURES:
-            listed.append({"url": request.url, "reason": reason})
+            listed.append({"url": url, "reason": reason})
             stats.set_value("newscrawler/unrecoverable_urls", listed)
-        self.logger.warning("gave up on %s: %s", request.url, reason)
+        self.logger.warning("gave up on %s: %s", url, reason)
