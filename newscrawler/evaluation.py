@@ -158,7 +158,7 @@ def page_cases(fixtures: Path = FIXTURES) -> list[tuple[str, bytes, str, dict, s
 
 def evaluate_discovery(case: str, body: bytes, url: str, kind: str, expected: dict) -> DiscoveryResult:
     if kind == "robots":
-        urls = discovery.robots_sitemaps(body.decode("utf-8", "replace"), url)
+        urls = discovery.robots_sitemaps(body, url)
         entries = [discovery.Entry(u) for u in urls]
     elif kind == "feed":
         entries = discovery.read_feed(body, url)

@@ -3,7 +3,7 @@
 Pure functions on stored bytes (no network), used by the generic spider
 (``newscrawler/spiders/generic.py``) and the evaluation:
 
-* ``robots_sitemaps(text, base)``: the ``Sitemap:`` lines of a robots.txt;
+* ``robots_sitemaps(body, base)``: the ``Sitemap:`` lines of a robots.txt;
 * ``read_sitemap(body)``: ``("sitemapindex" | "urlset", [Entry])`` for a sitemap,
   a sitemap index or a Google News sitemap (gzipped or not), with the news
   title, publication date and publication name when present;
@@ -59,8 +59,10 @@ def looks_like(body: bytes) -> str | None:
     return None
 
 
-def robots_sitemaps(text: str, base: str) -> list[str]:
-    return list(dict.fromkeys(sitemap_urls_from_robots(text, base_url=base)))
+def robots_sitemaps(body: bytes | str, base: str) -> list[str]:
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return list(dict.fromkeys(sitemap_urls_from_robots(body, base_url=base)))
 
 
 def _xml_root(body: bytes):

@@ -286,6 +286,7 @@ class GenericParser:
             page.paragraphs, page.body_from = paragraphs, "trafilatura"
         if page.paragraphs and page.paragraphs[0] == page.title:
             page.paragraphs = page.paragraphs[1:]
+        page.paragraphs = strip_fact_lines(page.paragraphs)
         if page.title and (page.paragraphs or is_article):
             page.kind = "article"
         return page
@@ -308,6 +309,31 @@ class GenericParser:
             if urlsplit(absolute).scheme in ("http", "https") and absolute not in seen:
                 seen.add(absolute)
                 page.links.append(absolute)
+
+
+_FACT = re.compile(r"^[^:：\d]{2,30}\s*[:：]\s*\S")
+
+
+def _is_fact(p: str) -> bool:
+    """``الناشر: وكالة الأنباء`` - a short labelled line of a metadata box."""
+    m = _FACT.match(p)
+    return bool(m) and len(p) <= 100 and len(p.split(":", 1)[0].split()) <= 4
+
+
+def strip_fact_lines(paragraphs: list[str]) -> list[str]:
+    """Drop a run of two or more labelled lines at the start or the end of a
+    body: a metadata box that the extraction took for text."""
+    start, end = 0, len(paragraphs)
+    while start < end and _is_fact(paragraphs[start]):
+        start += 1
+    if start < 2:
+        start = 0
+    stop = end
+    while stop > start and _is_fact(paragraphs[stop - 1]):
+        stop -= 1
+    if end - stop < 2:
+        stop = end
+    return paragraphs[start:stop]
 
 
 def body_is_usable(paragraphs: list[str]) -> bool:

@@ -117,7 +117,7 @@ class GenericSpider(scrapy.Spider):
     def parse_robots(self, response):
         found = []
         if response.status == 200:
-            found = discovery.robots_sitemaps(response.text, response.url)
+            found = discovery.robots_sitemaps(response.body, response.url)
         if not found:
             found = [response.meta["root"] + "/sitemap.xml"]
         for url in found:
