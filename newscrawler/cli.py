@@ -42,13 +42,29 @@ def cmd_demo(args) -> int:
     from newscrawler.sample_site import RunningSite
 
     out = Path(args.output_dir)
+    js = getattr(args, "js", False)
+    if js:  # fail now with the install command, not inside the crawl
+        from newscrawler.browser import BrowserNotFound, find_browser
+
+        try:
+            find_browser()
+        except BrowserNotFound as e:
+            raise CliError(f"demo --js: {e}") from None
     started = time.monotonic()
-    with RunningSite(articles=args.articles, seed=args.seed) as site:
-        print(f"newscrawler demo: sample aggregator of {args.articles} articles at {site.url}", flush=True)
+    with RunningSite(articles=args.articles, seed=args.seed, **({"js_articles": 30} if js else {})) as site:
+        print(f"newscrawler demo: sample aggregator of {args.articles} articles at {site.url}"
+              + (" with a JavaScript section of 30 articles at js/" if js else ""), flush=True)
         overrides = dict(LOCAL_SETTINGS, NEWSCRAWLER_OUTPUT_DIR=str(out))
-        summary = crawl("kashaf", {"start_url": site.url}, overrides)
+        spider_args = {"start_url": site.url}
+        if js:  # the JS section too; only the pages that need it go through Chromium
+            spider_args = {"start_url": f"{site.url},{site.url}js/", "render_js": "auto"}
+        summary = crawl("kashaf", spider_args, overrides)
     took = time.monotonic() - started
     print_summary(summary, took)
+    if js:
+        r = summary.get("js") or {}
+        print(f"browser:       {r.get('rendered', 0)} pages rendered in Chromium ({r.get('rendered/article', 0)} "
+              f"articles, {r.get('rendered/listing', 0)} listing pages); every other page over plain HTTP", flush=True)
     output = summary.get("output_file")
     if output and Path(output).is_file():  # the crawl report, next to the run's .jsonl
         from newscrawler.report import write_report
@@ -141,7 +157,7 @@ def cmd_serve(args) -> int:
 # ---------------------------------------------------------------- parser
 # Further commands live in their own modules, each with ``add_parser(sub)``
 # that registers its sub-command (``sub.add_parser(...)`` with ``func`` set).
-COMMAND_MODULES: list[str] = ["newscrawler.cli_eval", "newscrawler.cli_report", "newscrawler.cli_run"]
+COMMAND_MODULES: list[str] = ["newscrawler.cli_eval", "newscrawler.cli_report", "newscrawler.cli_bench_js", "newscrawler.cli_run"]
 
 
 def build_parser() -> _Parser:
@@ -152,6 +168,7 @@ def build_parser() -> _Parser:
     d.add_argument("--articles", type=_positive, default=300, help="articles on the sample site (default 300)")
     d.add_argument("--seed", type=int, default=1, help="sample site seed (default 1)")
     d.add_argument("--output-dir", default="data", help="where the JSON Lines go (default data/)")
+    d.add_argument("--js", action="store_true", help="add a JavaScript section, rendered in Chromium (render_js=auto)")
     d.set_defaults(func=cmd_demo)
 
     r = sub.add_parser("render", help="write each record of a JSON Lines file as a text document")

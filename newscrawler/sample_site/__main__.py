@@ -48,6 +48,16 @@ def _seed(text: str) -> int:
     return v
 
 
+def _count(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {v}")
+    return v
+
+
 def main(argv: list[str] | None = None) -> int:
     p = _Parser(prog="python -m newscrawler.sample_site",
                 description="Serve the deterministic Kashaf-format sample aggregator site.")
@@ -56,9 +66,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=0, help="port, 0 = any free port (default 0)")
     p.add_argument("--tz", default="Asia/Riyadh", help="site time zone (default Asia/Riyadh)")
+    p.add_argument("--js-articles", type=_count, default=0,
+                   help="articles of the JavaScript section under /js/ (default 0: no section)")
     args = p.parse_args(argv)
     try:
-        site = SampleSite(args.articles, args.seed, args.tz)
+        site = SampleSite(args.articles, args.seed, args.tz, js_articles=args.js_articles)
     except ValueError as e:
         p.error(str(e))
     try:

@@ -132,8 +132,9 @@ class RunningSite:
 
     def __init__(self, articles: int = 300, seed: int = 1, tz: str = "Asia/Riyadh",
                  host: str = "127.0.0.1", port: int = 0, python: str | None = None,
-                 startup_timeout: float = 30.0):
+                 startup_timeout: float = 30.0, js_articles: int = 0):
         self.articles = articles
+        self.js_articles = js_articles  # the optional JavaScript section (js_section.py)
         self.seed = seed
         self.tz = tz
         self.host = host
@@ -150,18 +151,26 @@ class RunningSite:
 
     def site(self) -> SampleSite:
         """An in-process twin of the served site (same pages, same ground truth)."""
-        return SampleSite(self.articles, self.seed, self.tz)
+        return SampleSite(self.articles, self.seed, self.tz, js_articles=self.js_articles)
 
     def ground_truth(self) -> dict:
         if self.url is None:
             raise RuntimeError("RunningSite is not started")
         return self.site().ground_truth(self.url)
 
+    def js_ground_truth(self) -> dict:
+        """Expected records and URLs of the JavaScript section (``js_articles > 0``)."""
+        if self.url is None or not self.js_articles:
+            raise RuntimeError("RunningSite is not started with js_articles")
+        return self.site().js.ground_truth(self.url)
+
     def start(self) -> "RunningSite":
         if self.proc is not None:
             raise RuntimeError("already started")
         cmd = [self.python, "-m", "newscrawler.sample_site", "--articles", str(self.articles),
                "--seed", str(self.seed), "--tz", self.tz, "--host", self.host, "--port", str(self.port)]
+        if self.js_articles:
+            cmd += ["--js-articles", str(self.js_articles)]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"

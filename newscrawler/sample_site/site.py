@@ -139,7 +139,7 @@ def _is_tracking(name: str) -> bool:
 class SampleSite:
     """Deterministic Kashaf-format aggregator; see the module docstring for the layout."""
 
-    def __init__(self, articles: int = 300, seed: int = 1, tz: str = "Asia/Riyadh"):
+    def __init__(self, articles: int = 300, seed: int = 1, tz: str = "Asia/Riyadh", js_articles: int = 0):
         if isinstance(articles, bool) or not isinstance(articles, int):
             raise ValueError(f"articles must be an integer, got {articles!r}")
         if not 1 <= articles <= MAX_ARTICLES:
@@ -186,6 +186,9 @@ class SampleSite:
         self.home_pages = (n + PER_PAGE - 1) // PER_PAGE
         self.section_pages = tuple(max(1, (len(a) + PER_PAGE - 1) // PER_PAGE) for a in by_cat)
         self._chrome = self._build_chrome()
+        from .js_section import JsSection  # the optional /js/ pages (js_section.py)
+
+        self.js = JsSection(self, js_articles) if js_articles else None
 
     # ------------------------------------------------------------------ article model
 
@@ -678,6 +681,8 @@ class SampleSite:
             if k is None or k > self.private_count:
                 return None
             return self._html(self._article(-k)[0])
+        if self.js is not None and (path == "/js" or path.startswith("/js/")):
+            return self.js.route(path, params)
         if path == "/robots.txt":
             body = b"User-agent: *\nDisallow: /private/\n"
             return self._response(200, body, "text/plain; charset=utf-8")

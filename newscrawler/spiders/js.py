@@ -152,8 +152,20 @@ class JavaScriptMixin:
         return self.looks_empty(page) and (page.scripts > 0 or page.noscript)
 
     def would_be_record(self, response, page) -> bool:
-        """A shell that stands for an article (not a listing still to be filled)."""
-        return not page.pagination and not page.item_links and self.is_record_url(response.url)
+        """A shell that stands for an article, not a listing still to be filled.
+
+        Without running its scripts a page cannot say what it will be; these
+        are the signs: a listing shell has pagination links, or a heading with
+        nothing under it (no labelled metadata); an article shell has no
+        headline at all, or a headline with its labels but no body.
+        """
+        if page.pagination or page.item_links or not self.is_record_url(response.url):
+            return False
+        heading = page.title or response.xpath("normalize-space(//h1)").get()
+        if not heading:
+            return True
+        text = response.xpath("normalize-space(//body)").get() or ""
+        return bool(page.meta) or any(label in text for label in self._js_labels)
 
     def _reject(self, response, reason: str, code: str) -> RejectedPage:
         self.crawler.stats.inc_value(f"newscrawler/js/{code}")

@@ -1,0 +1,168 @@
+"""Pages that need JavaScript, with the real Debian Chromium (/usr/bin/chromium).
+
+The sample site's JavaScript section (``/js/``) is crawled with ``scrapy crawl``
+in a child process: with ``render_js=auto`` every field of every record is
+right and only the JavaScript pages went through the browser; with ``never``
+the same article pages end in the rejects file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+
+import pytest
+
+from newscrawler.sample_site import RunningSite
+from tests.conftest import ROOT
+from tests.helpers import outputs, read_jsonl, scrapy_crawl
+
+pytestmark = pytest.mark.e2e
+FIELDS = ("url", "title", "body", "published_at", "source", "source_country", "category",
+          "credibility", "importance", "related")
+JS_ARTICLES = 14
+# "Crawled (200) <GET http://...> (referer: ...) ['playwright']": a response that came from the browser
+CRAWLED = re.compile(r"Crawled \((\d+)\) <GET (\S+)> \(referer: [^)]*\)(?: \[([^\]]*)\])?")
+
+
+def run(out, *args, **kw):
+    proc = scrapy_crawl("kashaf", out, *args, **kw)
+    files = outputs(out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert len(files["records"]) == 1 and len(files["summaries"]) == 1, proc.stderr[-3000:]
+    return {
+        "records": read_jsonl(files["records"][0]),
+        "rejects": read_jsonl(files["rejects"][0]) if files["rejects"] else [],
+        "summary": json.loads(files["summaries"][0].read_text("utf-8")),
+        "log": proc.stderr,
+    }
+
+
+def crawled(log: str) -> list[tuple[str, bool]]:
+    """(url, came from the browser) for every response in a DEBUG log."""
+    return [(m.group(2), "playwright" in (m.group(3) or "")) for m in CRAWLED.finditer(log)]
+
+
+@pytest.fixture(scope="module")
+def site():
+    with RunningSite(articles=40, seed=5, js_articles=JS_ARTICLES) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def truth(site):
+    return {"site": site.ground_truth(), "js": site.js_ground_truth()}
+
+
+@pytest.fixture(scope="module")
+def auto(site, truth, tmp_path_factory):
+    out = tmp_path_factory.mktemp("auto")
+    start = ",".join([site.url, site.url + "js/", truth["js"]["broken_url"]])
+    return run(out, "-a", f"start_url={start}", "-a", "render_js=auto",
+               "-s", "LOG_LEVEL=DEBUG", "-s", "NEWSCRAWLER_JS_WAIT_TIMEOUT=3")
+
+
+@pytest.fixture(scope="module")
+def never(site, truth, tmp_path_factory):
+    out = tmp_path_factory.mktemp("never")
+    start = ",".join([site.url + "js/", *truth["js"]["article_urls"]])
+    return run(out, "-a", f"start_url={start}", "-a", "render_js=never", "-s", "LOG_LEVEL=DEBUG")
+
+
+def test_auto_gets_every_field_of_every_js_record_right(auto, truth):
+    got = {r["url"]: r for r in auto["records"]}
+    expected = {r["url"]: r for r in truth["js"]["records"]}
+    assert len(expected) == JS_ARTICLES
+    missing = set(expected) - set(got)
+    assert not missing, f"{len(missing)} JS articles missing, e.g. {sorted(missing)[:3]}"
+    mismatches = [(u, f, got[u][f], e[f]) for u, e in expected.items() for f in FIELDS if got[u][f] != e[f]]
+    assert not mismatches, mismatches[:3]
+
+
+def test_auto_keeps_the_plain_records_right_too(auto, truth):
+    got = {r["url"]: r for r in auto["records"]}
+    plain = {r["url"]: r for r in truth["site"]["records"]}
+    dup_extra = {u for g in truth["site"]["duplicate_groups"] for u in g}
+    assert not (set(plain) - set(got) - dup_extra)
+    assert set(got) <= set(plain) | {r["url"] for r in truth["js"]["records"]}
+    mismatches = [(u, f) for u, r in got.items() if u in plain for f in FIELDS if r[f] != plain[u][f]]
+    assert not mismatches, mismatches[:3]
+
+
+def test_only_the_js_pages_went_through_the_browser(auto, truth):
+    js_pages = set(truth["js"]["article_urls"]) | set(truth["js"]["listing_urls"]) | {truth["js"]["broken_url"]}
+    responses = crawled(auto["log"])
+    assert len(responses) == auto["summary"]["pages_fetched"]
+    rendered = [u for u, browser in responses if browser]
+    plain = [u for u, browser in responses if not browser]
+    assert sorted(rendered) == sorted(js_pages)  # each JS page once, nothing else
+    assert len([u for u in plain if "/js/" not in u]) > 40  # the plain site was crawled, plainly
+    js = auto["summary"]["js"]
+    assert js["rendered"] == len(js_pages)
+    assert js["rendered/article"] == JS_ARTICLES
+    assert js["rendered/listing"] == len(truth["js"]["listing_urls"]) >= 2  # "load more" was followed
+
+
+def test_a_page_still_empty_after_rendering_is_rejected_with_its_reason(auto, truth):
+    rejects = {r["url"]: r for r in auto["rejects"]}
+    broken = rejects[truth["js"]["broken_url"]]
+    assert broken["code"] == "js_render_failed"
+    assert "after rendering in the browser" in broken["reason"]
+    assert not any("/js/" in u for u in rejects if u != truth["js"]["broken_url"])
+
+
+def test_never_puts_the_same_pages_in_the_rejects_file(never, truth):
+    articles = set(truth["js"]["article_urls"])
+    assert not [r for r in never["records"] if "/js/" in r["url"]]
+    rejected = {r["url"]: r for r in never["rejects"] if "/js/" in r["url"]}
+    assert set(rejected) == articles  # the articles, not the listing pages
+    for r in rejected.values():
+        assert r["code"] == "needs_js" and "JavaScript" in r["reason"], r
+    assert not any(browser for _, browser in crawled(never["log"]))
+    assert "scrapy-playwright" not in never["log"]  # a plain crawl never loads the browser handler
+    assert never["summary"]["js"].get("rendered", 0) == 0
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_browser_failure_is_retried_then_rejected_and_the_crawl_goes_on(site, truth, tmp_path):
+    # always + a profile with its own wait_for selector; one URL the browser cannot load
+    profile = json.loads((ROOT / "newscrawler/profiles/kashaf.json").read_text("utf-8"))
+    profile.update({"render_js": "always", "wait_for": "#article h1.headline",
+                    "url_patterns": {"article": [], "deny": ["^(?!.*/js/article/)"]}})
+    path = tmp_path / "kashaf.json"
+    path.write_text(json.dumps(profile, ensure_ascii=False), "utf-8")
+    dead = f"http://127.0.0.1:{_closed_port()}/js/article/1"
+    first, second = truth["js"]["article_urls"][:2]
+    out = tmp_path / "out"
+    res = run(out, "-a", f"profile={path}", "-a", f"start_url={first},{second},{dead}",
+              "-s", "RETRY_TIMES=1", "-s", "LOG_LEVEL=DEBUG")
+    rejects = {r["url"]: r for r in res["rejects"]}
+    assert rejects[dead]["code"] == "js_render_failed"
+    assert "browser failed" in rejects[dead]["reason"] and "ERR_CONNECTION_REFUSED" in rejects[dead]["reason"]
+    errors = res["summary"]["download_errors"]
+    assert errors.get("playwright._impl._errors.Error") == 2, errors  # tried, retried once, given up
+    assert res["summary"]["js"]["failed"] == 1
+    got = {r["url"] for r in res["records"]}
+    assert {first, second} <= got  # the crawl went on
+
+
+def test_no_browser_is_one_line_naming_the_install_command(site, tmp_path):
+    proc = scrapy_crawl("kashaf", tmp_path, "-a", f"start_url={site.url}", "-a", "render_js=auto",
+                        "-s", "NEWSCRAWLER_BROWSER=/nonexistent/chromium")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("newscrawler: error: render_js=auto"), proc.stderr
+    assert "apt-get install -y chromium" in lines[0]
+    assert not list(tmp_path.iterdir())  # nothing was started
+
+
+def test_bad_render_js_value_is_one_line(site, tmp_path):
+    proc = scrapy_crawl("kashaf", tmp_path, "-a", f"start_url={site.url}", "-a", "render_js=sometimes")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == ["newscrawler: error: render_js must be one of never, always, auto, not 'sometimes'"]
