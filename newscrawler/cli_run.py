@@ -102,6 +102,8 @@ def verdict(summary: dict | None, expect_records: bool, max_error_ratio: float) 
     if not summary:
         return False, "no run summary was written (the crawl did not start; see the log)"
     problems = []
+    if summary.get("output_error"):  # e.g. a full disk: say so first, in the user's words
+        problems.append(f"cannot write the output ({summary['output_error']}); lines already written are kept")
     reason = summary.get("finish_reason")
     if reason != "finished":
         problems.append(f"finish reason {reason}")

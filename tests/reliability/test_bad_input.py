@@ -1,0 +1,106 @@
+"""Bad input through the cron wrapper (``python -m newscrawler run``): one clear line,
+a non-zero exit code, no traceback, nothing already collected lost."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newscrawler.pipelines.validate import check
+from newscrawler.sample_site import RunningSite
+from tests.conftest import ROOT
+
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEVEL=WARNING"]
+
+
+def run(tmp: Path, *args: str, env: dict | None = None, preexec=None, out: Path | None = None):
+    cmd = [sys.executable, "-m", "newscrawler", "run", *args,
+           "-s", f"NEWSCRAWLER_OUTPUT_DIR={out or tmp / 'out'}", "-s", f"NEWSCRAWLER_LOG_DIR={tmp / 'logs'}",
+           "-s", f"NEWSCRAWLER_STATE_DIR={tmp / 'state'}", *FAST]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180,
+                          env=dict(os.environ, **(env or {})), preexec_fn=preexec)
+    lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
+    return proc, lines
+
+
+def one_line_error(proc, lines, *words):
+    assert proc.returncode == 2, (proc.returncode, lines)
+    assert len(lines) == 1, lines
+    assert "Traceback" not in proc.stdout + proc.stderr
+    for w in words:
+        assert w in lines[0], (w, lines[0])
+
+
+def test_unknown_spider(tmp_path):
+    one_line_error(*run(tmp_path, "no_such_site"), "no_such_site", "known:")
+
+
+def test_unknown_profile_argument(tmp_path):
+    one_line_error(*run(tmp_path, "kashaf", "-a", "profile=nope"), "'nope'")
+
+
+def test_invalid_profile_file(tmp_path):
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "broken.json").write_text('{"name": "broken", "start_urls": [', encoding="utf-8")
+    one_line_error(*run(tmp_path, "broken", env={"NEWSCRAWLER_PROFILES_DIR": str(profiles)}),
+                   "broken.json", "JSON")
+
+
+@pytest.mark.parametrize("url", ["htp:/bad"])  # more shapes: tests/e2e/test_crawl_command.py
+def test_malformed_start_url(tmp_path, url):
+    one_line_error(*run(tmp_path, "kashaf", "-a", f"start_url={url}"), "start_url")
+
+
+@pytest.mark.parametrize("arg,word", [("since=2026-02-30", "since"), ("max_pages=-3", "max_pages")])
+def test_invalid_spider_argument_values(tmp_path, arg, word):
+    one_line_error(*run(tmp_path, "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-a", arg), word)
+
+
+def test_output_folder_that_cannot_be_written(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a regular file, not a folder\n")
+    proc, lines = run(tmp_path, "kashaf", "-a", "start_url=http://127.0.0.1:9/", out=blocker / "sub")
+    one_line_error(proc, lines, str(blocker / "sub"))
+    assert blocker.read_text() == "a regular file, not a folder\n"
+
+
+def _small_disk():  # in the child: files may not grow past 100 kB (a full disk for the crawl)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+
+def test_full_disk_while_writing(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    earlier = out / "kashaf-20200101T000000Z-earlier.jsonl"
+    earlier.write_bytes(b'{"id": "from an earlier run"}\n' * 5000)  # 150 kB: already over the limit
+    before = earlier.read_bytes()
+    with RunningSite(articles=300, seed=2) as site:
+        proc, lines = run(tmp_path, "kashaf", "-a", f"start_url={site.url}", preexec=_small_disk)
+    assert proc.returncode == 1, lines
+    assert len(lines) == 1 and "Traceback" not in proc.stdout + proc.stderr, lines
+    assert "cannot write the output" in lines[0] and "File too large" in lines[0], lines[0]
+    assert earlier.read_bytes() == before
+    assert not list(out.glob("*.part"))
+    runs = [p for p in out.glob("*.jsonl") if p != earlier]
+    assert runs
+    written = 0
+    for path in runs:
+        data = path.read_bytes()
+        assert not data or data.endswith(b"\n"), path  # never half a line
+        for line in data.splitlines():
+            record = json.loads(line)
+            if not path.name.endswith(".rejects.jsonl"):
+                assert check(record) == [], record
+                written += 1
+    summary = json.loads(next(out.glob("*.summary.json")).read_text("utf-8"))
+    assert summary["finish_reason"] == "output_error"
+    assert summary["records"] == written > 0
