@@ -168,7 +168,8 @@ def monitoring_thresholds(data: dict, path: Path, max_error_ratio: float = 0.2) 
     """The profile's monitoring thresholds merged over the defaults; ProfileError when malformed."""
     from newscrawler.items import RECORD_FIELDS
 
-    given = data.get("monitoring") or {}
+    given = data.get("monitoring")
+    given = {} if given is None else given
     if not isinstance(given, dict):
         raise ProfileError(f"{path}: 'monitoring' must be an object")
     unknown = sorted(set(given) - set(MONITORING_DEFAULTS))
