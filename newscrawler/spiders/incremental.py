@@ -222,10 +222,15 @@ class IncrementalMixin:
                 follow_pages = {nxt} if nxt else pagination
 
         candidates = list(super().links_to_follow(response, page))
+        if (self.since is not None and page.kind == "article"
+                and _older(parse_date(page.meta.get("published_at"), tz), self.since)):
+            # an article older than `since` leads to older articles: go no further from it
+            self._inc("skipped_since_links", len(candidates))
+            candidates = []
         if self.max_pages is not None:
             if page.kind == "article":
-                self._inc("skipped_max_pages", len([u for u in candidates if u not in items]))
-                candidates = [u for u in candidates if u in items]
+                self._inc("skipped_max_pages", len(candidates))
+                candidates = []
             # pagination first, so the page budget goes to the listing chain
             candidates.sort(key=lambda u: u not in pagination)
         for url in candidates:
