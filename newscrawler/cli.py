@@ -55,9 +55,10 @@ def cmd_demo(args) -> int:
         print(f"newscrawler demo: sample aggregator of {args.articles} articles at {site.url}"
               + (" with a JavaScript section of 30 articles at js/" if js else ""), flush=True)
         overrides = dict(LOCAL_SETTINGS, NEWSCRAWLER_OUTPUT_DIR=str(out))
-        spider_args = {"start_url": site.url}
+        # full=1: the demo shows a whole crawl every time, whatever earlier demos stored
+        spider_args = {"start_url": site.url, "full": "1"}
         if js:  # the JS section too; only the pages that need it go through Chromium
-            spider_args = {"start_url": f"{site.url},{site.url}js/", "render_js": "auto"}
+            spider_args.update(start_url=f"{site.url},{site.url}js/", render_js="auto")
         summary = crawl("kashaf", spider_args, overrides)
     took = time.monotonic() - started
     print_summary(summary, took)
