@@ -364,7 +364,7 @@ def _monitors(summaries: list[dict]) -> str:
 def render(data: Data, title: str = "تقرير الزحف") -> str:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     known_days = sorted(d for d in data.days if d != UNKNOWN)
-    span = f"{known_days[0]} … {known_days[-1]}" if known_days else "—"
+    span = f"من {known_days[0]} إلى {known_days[-1]}" if known_days else "—"  # from … to
     cards = [
         (_fmt(data.records), "سجلات records"),
         (_fmt(len(data.outlets)), "مصادر outlets"),
@@ -374,7 +374,7 @@ def render(data: Data, title: str = "تقرير الزحف") -> str:
         (_fmt(sum(data.duplicates.values())), "مكررة duplicates"),
         (span, "الفترة dates"),
     ]
-    cards_html = "".join(f'<div class="card"><b class="ltr">{escape(v)}</b><span>{escape(k)}</span></div>'
+    cards_html = "".join(f'<div class="card"><b>{escape(v)}</b><span>{escape(k)}</span></div>'
                          for v, k in cards)
     days = sorted(data.days.items(), key=lambda kv: (kv[0] == UNKNOWN, kv[0]))
     dup = [(DUPLICATE_KINDS.get(k, k), n) for k, n in sorted(data.duplicates.items()) if n]

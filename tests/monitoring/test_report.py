@@ -44,6 +44,12 @@ def expected(run) -> dict:
     }
 
 
+# where the first and second word of the Arabic title are drawn (x of their left edges)
+WORDS = """(() => { const t = document.querySelector('h1').firstChild; const s = t.textContent;
+  const x = w => { const r = document.createRange(); r.setStart(t, s.indexOf(w)); r.setEnd(t, s.indexOf(w) + w.length);
+                   return r.getBoundingClientRect().left; };
+  return [x('تقرير'), x('الزحف')]; })()"""
+
 READ_CHARTS = """() => {
   const out = {};
   for (const g of document.querySelectorAll('g[data-chart]')) {
@@ -87,7 +93,7 @@ def report(healthy_run, tmp_path_factory):
                             " figures: [...document.querySelectorAll('figure[data-chart-id]')].map(f =>"
                             " [f.dataset.chartId, Number(f.dataset.total), f.getBoundingClientRect().height]),"
                             " monitors: [...document.querySelectorAll('#monitors tr[data-run]')].map(r =>"
-                            " Number(r.dataset.failed))})")
+                            " Number(r.dataset.failed)), words: " + WORDS + "})")
         shot = tmp / "report.png"
         page.screenshot(path=str(shot), full_page=True)
         browser.close()
@@ -135,6 +141,8 @@ def test_timings_and_monitors_of_the_summaries(report):
 def test_the_page_is_rtl_arabic_self_contained_and_drawn(report):
     doc = report["doc"]
     assert (doc["dir"], doc["lang"], doc["direction"]) == ("rtl", "ar", "rtl")
+    first, second = doc["words"]
+    assert first > second  # "تقرير الزحف": the first word is drawn to the right of the second
     assert all(r.startswith("file://") for r in report["requests"]), report["requests"]
     html = report["html"]
     for external in ("<script", "<link", "src=", "@import", "url("):
