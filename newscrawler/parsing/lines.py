@@ -109,56 +109,100 @@ def _is_ad(el) -> bool:
     return bool(hint.strip()) and bool(_AD_HINT.search(hint))
 
 
+def _classify(tag) -> tuple:
+    """(lowercased tag, skipped, block, heading, figure container) of a raw lxml tag."""
+    t = tag.lower() if isinstance(tag, str) else ""
+    return (t, not t or t in SKIP_TAGS, t in BLOCK_TAGS, HEADINGS.get(t, 0), t in _NON_TEXT_CONTAINERS)
+
+
+_KINDS: dict = {}
+
+
 def html_lines(root) -> list[Line]:
     """Lines of an lxml HTML tree (``lxml.html`` document element)."""
-    b = _Builder()
+    # Hot path (profiled): one pass, no method calls per text. Each stack entry
+    # carries what a line needs, folded from its parent when it is pushed:
+    # (element, innermost block, its tag, first heading level from the top,
+    #  in figure, in ad, ancestors).
+    lines: list[Line] = []
+    append_line = lines.append
+    parts: list[str] = []
+    link_chars = 0
+    line_href = None
+    stack: list[tuple] = []
     in_link = 0
     href = None
+    kinds = _KINDS
     walker = etree.iterwalk(root, events=("start", "end"))
-    skipped = set()
+    skip_subtree = walker.skip_subtree
+
+    def flush():
+        nonlocal parts, link_chars, line_href
+        text = clean_text("".join(parts))
+        lc, h = link_chars, line_href
+        parts, link_chars, line_href = [], 0, None
+        if not text:
+            return
+        if stack:
+            _el, block, btag, heading, fig, ad, ancestors = stack[-1]
+        else:
+            block, btag, heading, fig, ad, ancestors = None, "body", 0, False, False, ()
+        n = len(text)
+        append_line(Line(text, btag, heading, lc if lc < n else n, h, fig, ad, block, ancestors))
+
     for event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        tag = tag.lower()
+        raw = el.tag
+        kind = kinds.get(raw)
+        if kind is None:
+            kind = _classify(raw)
+            if isinstance(raw, str) and len(kinds) < 4096:
+                kinds[raw] = kind
+        tag, skipped, is_block, level, is_fig = kind
         if event == "start":
-            if not tag or tag in SKIP_TAGS:
-                skipped.add(el)
-                walker.skip_subtree()
+            if skipped:
+                skip_subtree()
                 continue
             if tag == "br":
-                b.flush()
+                if parts:
+                    flush()
                 continue
-            if tag in BLOCK_TAGS:
-                b.flush()
-            is_link = tag == "a"
-            parent_fig = b.stack[-1][4] if b.stack else False
-            parent_ad = b.stack[-1][5] if b.stack else False
-            b.stack.append(
-                (el, tag, HEADINGS.get(tag, 0), is_link,
-                 parent_fig or tag in _NON_TEXT_CONTAINERS,
-                 parent_ad or (tag in BLOCK_TAGS and _is_ad(el)))
-            )
-            if is_link:
+            if is_block and parts:
+                flush()
+            if stack:
+                _e, pblock, pbtag, pheading, pfig, pad, panc = stack[-1]
+                ancestors = panc + (el,)
+            else:
+                pblock, pbtag, pheading, pfig, pad = None, "body", 0, False, False
+                ancestors = (el,)
+            if is_block:
+                stack.append((el, el, tag, pheading or level, pfig or is_fig, pad or _is_ad(el), ancestors))
+            else:
+                stack.append((el, pblock, pbtag, pheading or level, pfig or is_fig, pad, ancestors))
+            if tag == "a":
                 in_link += 1
                 if in_link == 1:
                     href = el.get("href")
-            b.add(el.text, in_link > 0, href)
+            text = el.text
         else:  # end
-            if el in skipped:
-                skipped.discard(el)
-            elif tag == "br":
-                pass
-            else:
-                if tag in BLOCK_TAGS:
-                    b.flush()
-                if b.stack and b.stack[-1][0] is el:
-                    b.stack.pop()
+            if not skipped and tag != "br":
+                if is_block and parts:
+                    flush()
+                if stack and stack[-1][0] is el:
+                    stack.pop()
                 if tag == "a":
                     in_link -= 1
                     if in_link == 0:
                         href = None
-            b.add(el.tail, in_link > 0, href)
-    b.flush()
-    return b.lines
+            text = el.tail
+        if text:
+            parts.append(text)
+            if in_link > 0:
+                link_chars += len(text.strip())
+                if line_href is None and href:
+                    line_href = href
+    if parts:
+        flush()
+    return lines
 
 
 def text_lines(text: str) -> list[Line]:

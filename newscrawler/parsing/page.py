@@ -18,7 +18,7 @@ split) is the item loader's job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml import etree
@@ -133,6 +133,7 @@ class PageParser:
     # ------------------------------------------------------------------ helpers
     def _links(self, root, base: str, page: ParsedPage) -> None:
         seen = set()
+        join = _Joiner(base)
         for a in root.iter("a"):
             href = (a.get("href") or "").strip()
             if not href or href.startswith("#"):
@@ -140,12 +141,13 @@ class PageParser:
             low = href[:11].lower()
             if low.startswith(("mailto:", "tel:", "javascript:", "data:", "sms:", "whatsapp:")):
                 continue
-            absolute = urljoin(base, href)
+            absolute = join(href)
             if absolute in seen:
                 continue
             seen.add(absolute)
             page.links.append(absolute)
-            label = clean_text(a.text_content()).lower()
+            # a.text_content() is a.text for a link without child nodes (cheaper)
+            label = clean_text(a.text_content() if len(a) else a.text).lower()
             if label in NEXT_TEXTS or label.isdigit() or "next" in (a.get("rel") or "").lower():
                 page.pagination.append(absolute)
 
@@ -200,7 +202,7 @@ class PageParser:
             title_line = self._card_title(main, lo, b.start, html) if html else None
             if title_line is not None:
                 cards.append((b, title_line))
-                page.item_links.append(urljoin(page.url, main[title_line].href))
+                page.item_links.append(_Joiner(page.url)(main[title_line].href))
                 page.cards.append({"url": page.item_links[-1], **b.fields})
             else:
                 own.append(b)
@@ -286,6 +288,7 @@ class PageParser:
 
     def _teasers(self, side: list[Line], html: bool, page: ParsedPage) -> list[dict]:
         teasers: list[dict] = []
+        join = _Joiner(page.url)
         current = None
         i = 0
         while i < len(side):
@@ -299,7 +302,7 @@ class PageParser:
                     current = {"title": ln.text, "url": ln.href}
                     teasers.append(current)
                     if html and ln.href:
-                        page.item_links.append(urljoin(page.url, ln.href))
+                        page.item_links.append(join(ln.href))
                 i += 1
                 continue
             step = 1
@@ -313,8 +316,47 @@ class PageParser:
             i += step
         for t in teasers:
             if t.get("url"):
-                t["url"] = urljoin(page.url, t["url"])
+                t["url"] = join(t["url"])
         return teasers
+
+
+_JOINED: dict = {}
+_JOINED_MAX = 20_000
+
+
+class _Joiner:
+    """``urljoin(base, href)`` with a shared cache for the hrefs whose result
+    does not depend on the base's path: root-relative (``/x``) and absolute
+    http(s) ones. Navigation and article links repeat on every page."""
+
+    __slots__ = ("base", "origin")
+
+    def __init__(self, base: str):
+        self.base = base
+        self.origin = None
+        if base.startswith(("http://", "https://")):
+            parts = urlsplit(base)
+            self.origin = (parts.scheme, parts.netloc)
+
+    def __call__(self, href: str) -> str:
+        origin = self.origin
+        if origin is None or not href:
+            return urljoin(self.base, href)
+        if href[0] == "/" and href[1:2] != "/":
+            pass  # the result depends on the base's scheme and host only
+        elif href.startswith(("http://", "https://")) and href[href.index("//") + 2: href.index("//") + 3].isalnum() \
+                and "\t" not in href and "\n" not in href and "\r" not in href:
+            pass  # with a host of its own: on the base's scheme only
+        else:
+            return urljoin(self.base, href)
+        key = (origin[0], origin[1], href)
+        found = _JOINED.get(key)
+        if found is None:
+            found = urljoin(self.base, href)
+            if len(_JOINED) >= _JOINED_MAX:
+                _JOINED.clear()
+            _JOINED[key] = found
+        return found
 
 
 def _html_root(text: str):

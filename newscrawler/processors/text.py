@@ -53,12 +53,22 @@ def to_western_digits(s: str) -> str:
     return s.translate(_DIGIT_TABLE)
 
 
+_INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
+_normalize = unicodedata.normalize
+_is_normalized = unicodedata.is_normalized
+
+
 def clean_text(s: str | None) -> str:
     """Remove invisible characters, collapse whitespace to single spaces, NFC, strip."""
     if not s:
         return ""
-    s = unicodedata.normalize("NFC", s.translate(_INVISIBLE_TABLE))
-    return _WHITESPACE_RE.sub(" ", s).strip()
+    # Hot path (one call per line of every page): translate/normalize only
+    # when needed; str.split() splits on exactly what ``\s`` matches.
+    if _INVISIBLE_RE.search(s):
+        s = s.translate(_INVISIBLE_TABLE)
+    if not _is_normalized("NFC", s):
+        s = _normalize("NFC", s)
+    return " ".join(s.split())
 
 
 def normalize_for_match(s: str | None) -> str:

@@ -1,0 +1,87 @@
+"""One benchmark crawl in this process; its figures as one JSON line on stdout.
+
+``python -m newscrawler.bench.child --spider kashaf|bare --url URL --out DIR
+[--jobdir DIR]``. The line has ``pages`` (responses received), ``seconds``
+(from the engine's start to its finish), ``pages_per_s``, ``records`` and
+``max_rss_kb`` (this process's own peak RSS, read when the crawl is over).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+# The same settings for both spiders: politeness off for our own local site.
+BENCH_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "CONCURRENT_REQUESTS": 32,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m newscrawler.bench.child")
+    p.add_argument("--spider", choices=("kashaf", "bare"), required=True)
+    p.add_argument("--url", required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--jobdir", default=None)
+    p.add_argument("--concurrency", type=int, default=32)
+    p.add_argument("--max-pages", type=int, default=0, help="stop after this many responses (0: no limit)")
+    p.add_argument("--profile", default=None, help="write a cProfile of the crawl to this file")
+    args = p.parse_args(argv)
+
+    from scrapy.crawler import CrawlerProcess
+
+    from newscrawler.runner import project_settings
+
+    overrides = dict(BENCH_SETTINGS, NEWSCRAWLER_OUTPUT_DIR=args.out,
+                     CONCURRENT_REQUESTS=args.concurrency, CONCURRENT_REQUESTS_PER_DOMAIN=args.concurrency)
+    if args.jobdir:
+        overrides["JOBDIR"] = args.jobdir
+    if args.max_pages:
+        overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    settings = project_settings(overrides)
+    process = CrawlerProcess(settings)
+    if args.spider == "bare":
+        from newscrawler.bench.bare import BareSpider
+
+        crawler = process.create_crawler(BareSpider)
+    else:
+        crawler = process.create_crawler("kashaf")
+    process.crawl(crawler, start_url=args.url)
+    wall = time.monotonic()
+    if args.profile:
+        import cProfile
+
+        cProfile.runctx("process.start()", globals(), {"process": process}, args.profile)
+    else:
+        process.start()
+    wall = time.monotonic() - wall
+    stats = crawler.stats.get_stats()
+    start, finish = stats.get("start_time"), stats.get("finish_time")
+    seconds = (finish - start).total_seconds() if start and finish else wall
+    pages = stats.get("response_received_count", 0)
+    out = {
+        "spider": args.spider,
+        "pages": pages,
+        "seconds": round(seconds, 3),
+        "pages_per_s": round(pages / seconds, 1) if seconds else 0.0,
+        "records": stats.get("newscrawler/records", 0),
+        "item_scraped_count": stats.get("item_scraped_count", 0),
+        "finish_reason": stats.get("finish_reason"),
+        "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "pid": os.getpid(),
+    }
+    sys.stdout.write(json.dumps(out) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
