@@ -111,13 +111,15 @@ def abort_request(request) -> bool:
 
 
 # True once the content is there: the profile's labels in the page text, or a
-# headline with at least two paragraphs.
+# headline with two real paragraphs (80+ characters) in the page's main part
+# (footers and sidebars have short <p>s of their own).
 _CONTENT_JS = """(labels) => {
   const body = document.body;
   if (!body) return false;
   const text = body.innerText || "";
   if (labels.some((l) => text.includes(l))) return true;
-  return !!document.querySelector("h1") && document.querySelectorAll("p").length >= 2;
+  const paras = Array.from(document.querySelectorAll("main p, article p"));
+  return !!document.querySelector("h1") && paras.filter((p) => (p.innerText || "").trim().length >= 80).length >= 2;
 }"""
 
 

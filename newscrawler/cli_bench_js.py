@@ -75,6 +75,28 @@ def _rss_bytes(pid: int) -> tuple[str, int] | None:
     return comm, pages * os.sysconf("SC_PAGE_SIZE")
 
 
+def _pss_bytes(pid: int) -> int:
+    """Proportional set size: shared pages divided among the processes sharing them."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def browser_pss(root_pid: int) -> int:
+    """Sum of the PSS of the Chromium processes below ``root_pid`` (from /proc)."""
+    total = 0
+    for pid in _descendants(root_pid):
+        got = _rss_bytes(pid)
+        if got and "chrom" in got[0].lower():
+            total += _pss_bytes(pid)
+    return total
+
+
 def browser_memory(root_pid: int) -> tuple[int, int]:
     """(sum of RSS in bytes, process count) of the Chromium processes below ``root_pid``."""
     try:
@@ -107,23 +129,25 @@ class PeakSampler(threading.Thread):
     def __init__(self, pid: int, every: float = 0.2):
         super().__init__(daemon=True)
         self.pid, self.every = pid, every
-        self.peak = self.peak_procs = 0
-        self._stop = threading.Event()
+        self.peak = self.peak_procs = self.peak_pss = 0
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             total, count = browser_memory(self.pid)
             if total > self.peak:
                 self.peak, self.peak_procs = total, count
-            self._stop.wait(self.every)
+            if count:
+                self.peak_pss = max(self.peak_pss, browser_pss(self.pid))
+            self._halt.wait(self.every)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join(5)
 
 
 # ---------------------------------------------------------------- crawls
-def _crawl(out: Path, args: list[str], sample_pid: bool = False) -> tuple[dict, int, int]:
+def _crawl(out: Path, args: list[str], sample_pid: bool = False) -> tuple[dict, PeakSampler | None]:
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="newscrawler.settings")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     cmd = [sys.executable, "-m", "scrapy", "crawl", "kashaf", "-s", f"NEWSCRAWLER_OUTPUT_DIR={out}", *LOCAL, *args]
@@ -141,7 +165,7 @@ def _crawl(out: Path, args: list[str], sample_pid: bool = False) -> tuple[dict, 
         last = (err or "").strip().splitlines()[-1:] or ["no output"]
         raise CliError(f"bench-js: the crawl failed: {last[0]}", 1)
     summary = json.loads(summaries[-1].read_text("utf-8"))
-    return summary, (sampler.peak if sampler else 0), (sampler.peak_procs if sampler else 0)
+    return summary, sampler
 
 
 def cmd_bench_js(args) -> int:
@@ -161,13 +185,14 @@ def cmd_bench_js(args) -> int:
         profile_path = tmp / "kashaf.json"
         profile_path.write_text(json.dumps(profile, ensure_ascii=False), "utf-8")
         print(f"newscrawler bench-js: sample site of {args.articles} plain + {args.js_articles} JavaScript "
-              f"articles at {site.url} ({os.cpu_count()} cores, shared with the site)", flush=True)
+              f"articles at {site.url} ({os.cpu_count()} cores shared with the site; load average "
+              f"{os.getloadavg()[0]:.1f} at the start)", flush=True)
 
-        plain, _, _ = _crawl(tmp / "plain", ["-a", f"start_url={site.url}", "-a", "render_js=never"])
+        plain, _ = _crawl(tmp / "plain", ["-a", f"start_url={site.url}", "-a", "render_js=never"])
         p_pages, p_secs = plain.get("pages_fetched", 0), plain.get("elapsed_seconds") or 0
         print(f"plain HTTP:   {p_pages} pages in {p_secs:.1f} s = {p_pages / max(p_secs, 1e-9):.1f} pages/s", flush=True)
 
-        js, peak, procs = _crawl(
+        js, mem = _crawl(
             tmp / "js",
             ["-a", f"profile={profile_path}", "-a", f"start_url={site.url}js/",
              "-s", f"NEWSCRAWLER_BROWSER={browser}", "-s", f"NEWSCRAWLER_JS_PAGES_PER_CONTEXT={args.pages_per_context}"],
@@ -177,7 +202,8 @@ def cmd_bench_js(args) -> int:
         j_secs = js.get("elapsed_seconds") or 0
         print(f"browser:      {rendered} JS pages in {j_secs:.1f} s = {rendered / max(j_secs, 1e-9):.1f} pages/s "
               f"({browser}, {args.pages_per_context} pages per context, start-up included)")
-        print(f"browser peak: {peak / 2**20:.0f} MB (sum of RSS of {procs} Chromium processes)")
+        print(f"browser peak: {mem.peak / 2**20:.0f} MB, the sum of the RSS of {mem.peak_procs} Chromium processes "
+              f"(shared pages counted in each; PSS, shared pages split: {mem.peak_pss / 2**20:.0f} MB)")
         print(f"records:      {plain.get('records', 0)} plain, {js.get('records', 0)} from JS pages")
         expected = args.js_articles
         if js.get("records", 0) != expected:
