@@ -32,6 +32,9 @@ NEWSCRAWLER_RETRY_BACKOFF_BASE = 0.5  # seconds before the 1st retry, doubled fo
 NEWSCRAWLER_RETRY_BACKOFF_MAX = 30.0
 NEWSCRAWLER_RETRY_AFTER_MAX = 120.0  # a longer Retry-After is cut to this
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy 2.19 lets requests that wait for robots.txt through unchecked (newscrawler/robots.py)
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newscrawler.robots.SharedRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawler.middlewares.BackoffRetryMiddleware": 550,
     "newscrawler.middlewares.RedirectGuardMiddleware": 650,
@@ -65,6 +68,10 @@ EXTENSIONS = {
 }
 
 FEED_EXPORT_ENCODING = "utf-8"
+
+# Distributed mode (newscrawler/distributed.py): set NEWSCRAWLER_REDIS_URL (setting or environment
+# variable) and this add-on puts the queue, the dupefilter and the written-articles set in Redis.
+ADDONS = {"newscrawler.distributed.DistributedAddon": 0}
 
 # Monitoring (newscrawler/monitors.py; thresholds in the site profile's "monitoring" object).
 # Alerts: set spidermon's own SPIDERMON_SLACK_*, SPIDERMON_TELEGRAM_* or SPIDERMON_EMAIL_* settings (README).

@@ -54,3 +54,9 @@ class Command(ScrapyCrawl):
             check_writable(self.settings.get("NEWSCRAWLER_OUTPUT_DIR") or "data")
         except OSError as e:
             fail(str(e))
+        try:  # distributed mode (NEWSCRAWLER_REDIS_URL): Redis must answer
+            from newscrawler.distributed import check_settings as check_redis
+
+            check_redis(self.settings)
+        except ValueError as e:
+            fail(str(e))
