@@ -68,13 +68,23 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tz", default="Asia/Riyadh", help="site time zone (default Asia/Riyadh)")
     p.add_argument("--js-articles", type=_count, default=0,
                    help="articles of the JavaScript section under /js/ (default 0: no section)")
+    p.add_argument("--faults", default=None,
+                   help="fault mode: KIND=RATE,... or 'default' (see newscrawler/sample_site/faults.py)")
+    p.add_argument("--fault-seed", type=_seed, default=0, help="fault seed (default 0)")
     args = p.parse_args(argv)
     try:
         site = SampleSite(args.articles, args.seed, args.tz, js_articles=args.js_articles)
     except ValueError as e:
         p.error(str(e))
     try:
-        server = SiteServer(site, (args.host, args.port))
+        if args.faults:
+            from .faults import FaultPlan, make_server
+
+            server = make_server(site, FaultPlan.parse(args.faults, args.fault_seed), args.host, args.port)
+        else:
+            server = SiteServer(site, (args.host, args.port))
+    except ValueError as e:  # a malformed --faults
+        p.error(str(e))
     except OSError as e:
         print(f"{p.prog}: error: cannot listen on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
         return 1

@@ -132,7 +132,9 @@ class RunningSite:
 
     def __init__(self, articles: int = 300, seed: int = 1, tz: str = "Asia/Riyadh",
                  host: str = "127.0.0.1", port: int = 0, python: str | None = None,
-                 startup_timeout: float = 30.0, js_articles: int = 0):
+                 startup_timeout: float = 30.0, js_articles: int = 0, faults: str | None = None,
+                 fault_seed: int = 0):
+        self.faults, self.fault_seed = faults, fault_seed  # fault mode (faults.py)
         self.articles = articles
         self.js_articles = js_articles  # the optional JavaScript section (js_section.py)
         self.seed = seed
@@ -156,6 +158,10 @@ class RunningSite:
     def ground_truth(self) -> dict:
         if self.url is None:
             raise RuntimeError("RunningSite is not started")
+        if self.faults:  # adds "unrecoverable", without them in "records"
+            from .faults import FaultPlan, ground_truth
+
+            return ground_truth(self.site(), FaultPlan.parse(self.faults, self.fault_seed), self.url)
         return self.site().ground_truth(self.url)
 
     def js_ground_truth(self) -> dict:
@@ -171,6 +177,8 @@ class RunningSite:
                "--seed", str(self.seed), "--tz", self.tz, "--host", self.host, "--port", str(self.port)]
         if self.js_articles:
             cmd += ["--js-articles", str(self.js_articles)]
+        if self.faults:
+            cmd += ["--faults", self.faults, "--fault-seed", str(self.fault_seed)]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"
