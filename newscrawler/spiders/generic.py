@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import scrapy
 
+from newscrawler import profiles
 from newscrawler.items import RECORD_FIELDS, ArticleLoader
 from newscrawler.parsing import discovery
 from newscrawler.parsing.generic import GenericParser, normalize_date
@@ -85,6 +87,11 @@ class GenericSpider(scrapy.Spider):
         self.allowed_domains = sorted(h for h in hosts if h)
         self._hosts = set(self.allowed_domains)
         self.parser = GenericParser(self.tz)
+        # no profile file, but the run's monitors read their thresholds from one:
+        # scores are null by design here, so no field coverage is required
+        self.profile = profiles.Profile(name=self.name, path=Path(__file__), timezone=self.tz,
+                                        monitoring={**profiles.MONITORING_DEFAULTS, "min_coverage": {},
+                                                    "max_http_error_ratio": 0.2})
 
     # -------------------------------------------------------- navigation
     async def start(self):

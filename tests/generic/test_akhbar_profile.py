@@ -21,6 +21,7 @@ def crawl(akhbar, tmp_path_factory):
     files = outputs(out)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert len(files["records"]) == 1, proc.stderr[-3000:]
+    assert not list(out.glob("*.alerts.json")), "a run monitor failed"
     stats = {k: int(v) for k, v in re.findall(r"'(newscrawler/(?:fallback|origin)/\w+)': (\d+)", proc.stderr)}
     return {
         "records": read_jsonl(files["records"][0]),

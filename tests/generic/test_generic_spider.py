@@ -17,6 +17,7 @@ def _crawl(site, tmp_path, discover):
     files = outputs(tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert len(files["records"]) == 1, proc.stderr[-3000:]
+    assert not list(tmp_path.glob("*.alerts.json")), "a run monitor failed"
     return read_jsonl(files["records"][0]), read_jsonl(files["rejects"][0]), proc.stderr
 
 
