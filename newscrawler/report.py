@@ -364,7 +364,9 @@ def _monitors(summaries: list[dict]) -> str:
 def render(data: Data, title: str = "تقرير الزحف") -> str:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     known_days = sorted(d for d in data.days if d != UNKNOWN)
-    span = f"من {known_days[0]} إلى {known_days[-1]}" if known_days else "—"  # from … to
+    # "from … to"; each date isolated left-to-right (after Arabic letters its digits would read as
+    # Arabic numbers and the hyphens would flip the date to 13-11-2026)
+    span = f"من \u2066{known_days[0]}\u2069 إلى \u2066{known_days[-1]}\u2069" if known_days else "—"
     cards = [
         (_fmt(data.records), "سجلات records"),
         (_fmt(len(data.outlets)), "مصادر outlets"),

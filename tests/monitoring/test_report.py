@@ -50,6 +50,13 @@ WORDS = """(() => { const t = document.querySelector('h1').firstChild; const s =
                    return r.getBoundingClientRect().left; };
   return [x('تقرير'), x('الزحف')]; })()"""
 
+# the date span card "من 2026-11-13 إلى 2026-11-20": [year x, day x] of each date, in text order
+DATES = """(() => { const b = [...document.querySelectorAll('.card b')].find(e => e.textContent.startsWith('من'));
+  const t = b.firstChild; const s = t.textContent;
+  const x = (i, n) => { const r = document.createRange(); r.setStart(t, i); r.setEnd(t, i + n);
+                        return r.getBoundingClientRect().left; };
+  return [...s.matchAll(/\\d{4}-\\d{2}-\\d{2}/g)].map(m => [x(m.index, 4), x(m.index + 8, 2)]); })()"""
+
 READ_CHARTS = """() => {
   const out = {};
   for (const g of document.querySelectorAll('g[data-chart]')) {
@@ -93,7 +100,7 @@ def report(healthy_run, tmp_path_factory):
                             " figures: [...document.querySelectorAll('figure[data-chart-id]')].map(f =>"
                             " [f.dataset.chartId, Number(f.dataset.total), f.getBoundingClientRect().height]),"
                             " monitors: [...document.querySelectorAll('#monitors tr[data-run]')].map(r =>"
-                            " Number(r.dataset.failed)), words: " + WORDS + "})")
+                            " Number(r.dataset.failed)), words: " + WORDS + ", dates: " + DATES + "})")
         shot = tmp / "report.png"
         page.screenshot(path=str(shot), full_page=True)
         browser.close()
@@ -143,6 +150,9 @@ def test_the_page_is_rtl_arabic_self_contained_and_drawn(report):
     assert (doc["dir"], doc["lang"], doc["direction"]) == ("rtl", "ar", "rtl")
     first, second = doc["words"]
     assert first > second  # "تقرير الزحف": the first word is drawn to the right of the second
+    (year1, day1), (year2, day2) = doc["dates"]
+    assert year1 < day1 and year2 < day2  # each date reads 2026-11-13, not 13-11-2026
+    assert year2 < year1  # ...and the first date is to the right of the last
     assert all(r.startswith("file://") for r in report["requests"]), report["requests"]
     html = report["html"]
     for external in ("<script", "<link", "src=", "@import", "url("):
