@@ -60,7 +60,7 @@ def auto(site, truth, tmp_path_factory):
     out = tmp_path_factory.mktemp("auto")
     start = ",".join([site.url, site.url + "js/", truth["js"]["broken_url"]])
     return run(out, "-a", f"start_url={start}", "-a", "render_js=auto",
-               "-s", "LOG_LEVEL=DEBUG", "-s", "NEWSCRAWLER_JS_WAIT_TIMEOUT=3")
+               "-s", "LOG_LEVEL=DEBUG", "-s", "NEWSCRAWLER_JS_WAIT_TIMEOUT=8")
 
 
 @pytest.fixture(scope="module")
