@@ -70,7 +70,9 @@ class _Handler(BaseHTTPRequestHandler):
         status, headers, body = self.server.site.handle(self.path, dict(self.headers.items()))
         self.send_response(status)
         for k, v in headers:
-            self.send_header(k, v)
+            if k.lower() != "content-length":
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
@@ -78,11 +80,16 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        pass  # clients hanging up (a killed crawl) are expected here
+
+
 class Served:
     """Serve anything with ``handle(path, headers) -> (status, headers, body)`` on a free port."""
 
     def __init__(self, site):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.daemon_threads = True
         self.server.site = site
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"

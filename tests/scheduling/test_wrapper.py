@@ -1,0 +1,97 @@
+"""The cron wrapper ``python -m newscrawler run``: exit codes, the lock, the log."""
+
+import fcntl
+import os
+import socket
+import subprocess
+import sys
+
+from newscrawler.sample_site import SampleSite
+from tests.conftest import ROOT
+from tests.scheduling.sites import NoDateSite, Served
+
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=1"]
+
+
+def run(tmp_path, url, *extra):
+    cmd = [sys.executable, "-m", "newscrawler", "run", "kashaf", "-a", f"start_url={url}",
+           "-s", f"NEWSCRAWLER_OUTPUT_DIR={tmp_path / 'data'}", "-s", f"NEWSCRAWLER_LOG_DIR={tmp_path / 'logs'}",
+           *FAST, *extra]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)
+
+
+def closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_healthy_run_then_unchanged_site_both_exit_0(tmp_path):
+    with Served(SampleSite(40, 3)) as site:
+        first = run(tmp_path, site.url)
+        second = run(tmp_path, site.url)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert first.stdout.startswith("newscrawler run kashaf: OK:") and first.stdout.count("\n") == 1
+    assert second.returncode == 0, second.stdout + second.stderr  # nothing new is not a failure
+    assert "OK: 0 records" in second.stdout
+    log = (tmp_path / "logs" / "kashaf.log").read_text("utf-8")
+    assert log.count("==== newscrawler run kashaf") == 4 and "Spider closed (finished)" in log
+
+
+def test_unreachable_site_exits_non_zero(tmp_path):
+    proc = run(tmp_path, f"http://127.0.0.1:{closed_port()}/")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FAILED" in proc.stdout and "no page could be fetched" in proc.stdout
+
+
+def test_site_whose_pages_are_all_invalid_exits_non_zero_every_time(tmp_path):
+    with Served(NoDateSite()) as site:
+        first = run(tmp_path, site.url)
+        second = run(tmp_path, site.url)
+    for proc in (first, second):
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert "no records" in proc.stdout, proc.stdout
+    assert "6 rejects" in first.stdout
+
+
+def test_a_second_concurrent_run_exits_at_once(tmp_path):
+    lock = tmp_path / "data" / ".state" / "kashaf.lock"
+    lock.parent.mkdir(parents=True)
+    with open(lock, "w") as held:  # what a running wrapper holds
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write(f"{os.getpid()}\n")
+        held.flush()
+        proc = run(tmp_path, "http://127.0.0.1:9/")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "another run of this spider is going" in proc.stderr and proc.stderr.count("\n") == 1
+    assert not list((tmp_path / "data").glob("*.json*"))
+
+
+def test_two_wrappers_started_together_one_runs(tmp_path):
+    with Served(SampleSite(30, 4)) as site:
+        cmd = [sys.executable, "-m", "newscrawler", "run", "kashaf", "-a", f"start_url={site.url}",
+               "-s", f"NEWSCRAWLER_OUTPUT_DIR={tmp_path / 'data'}", "-s", f"NEWSCRAWLER_LOG_DIR={tmp_path / 'logs'}", *FAST]
+        a = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        # wait until the first one holds the lock (its child crawl has started writing the log)
+        log = tmp_path / "logs" / "kashaf.log"
+        import time
+        for _ in range(400):
+            if log.exists() and log.stat().st_size:
+                break
+            time.sleep(0.05)
+        b = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        out_a, err_a = a.communicate(timeout=120)
+    assert b.returncode == 3, b.stdout + b.stderr
+    assert a.returncode == 0, out_a + err_a
+
+
+def test_wrong_arguments_are_one_line_exit_2(tmp_path):
+    for extra in (["-a", "since=bad"], ["-a", "nonsense"]):
+        proc = run(tmp_path, "http://127.0.0.1:9/", *extra)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert (proc.stdout + proc.stderr).count("\n") == 1
+    proc = subprocess.run([sys.executable, "-m", "newscrawler", "run", "nosuch"], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == 2 and "unknown profile" in proc.stderr
