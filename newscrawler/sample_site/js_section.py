@@ -77,7 +77,10 @@ APP_JS = r"""(function () {
         box.appendChild(labels(t.labels));
         side.appendChild(box);
       });
+      var fig = el("figure", {"class": "lead-image"});
+      fig.appendChild(el("img", {"src": a.image, "alt": "", "width": "800", "height": "450"}));
       article.appendChild(head);
+      article.appendChild(fig);
       article.appendChild(body);
       article.appendChild(meta);
       document.title = a.title + " | " + a.site;
@@ -233,6 +236,7 @@ class JsSection:
             "meta": self._meta_rows(info),
             "related": related,
             "sidebar_title": S.SIDEBAR_TITLE,
+            "image": f"/js/img/{n}.jpg",  # never served: a browser that blocks images never asks
             "site": C.SITE_NAME,
         }
 

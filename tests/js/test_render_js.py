@@ -100,6 +100,12 @@ def test_only_the_js_pages_went_through_the_browser(auto, truth):
     assert len([u for u in plain if "/js/" not in u]) > 40  # the plain site was crawled, plainly
     js = auto["summary"]["js"]
     assert js["rendered"] == len(js_pages)
+    # every browser page was closed, never more than 4 open at once, no image was downloaded
+    stats = dict(re.findall(r"'(playwright/[a-z_/]+)': (\d+)", auto["log"]))
+    assert stats["playwright/page_count"] == stats["playwright/page_count/closed"] == str(len(js_pages))
+    assert 1 <= int(stats["playwright/page_count/max_concurrent"]) <= 4
+    assert int(stats["playwright/request_count/aborted"]) >= JS_ARTICLES  # each article's lead image
+    assert not [line for line in auto["log"].splitlines() if "Response: <" in line and "/js/img/" in line]
     assert js["rendered/article"] == JS_ARTICLES
     assert js["rendered/listing"] == len(truth["js"]["listing_urls"]) >= 2  # "load more" was followed
 
