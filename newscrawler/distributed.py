@@ -252,7 +252,13 @@ def status(server, keys: Keys) -> dict:
 
 def clear(server, keys: Keys) -> int:
     """Delete every key of the crawl; returns how many."""
-    names = list(server.scan_iter(match=keys.pattern, count=500))
+    return clear_prefix(server, f"{keys.spider}:")
+
+
+def clear_prefix(server, prefix: str) -> int:
+    """Delete every key that starts with ``prefix``; returns how many."""
+    pattern = "".join("\\" + c if c in "*?[]\\" else c for c in prefix) + "*"
+    names = list(server.scan_iter(match=pattern, count=500))
     for i in range(0, len(names), 500):
         server.delete(*names[i:i + 500])
     return len(names)
@@ -626,3 +632,126 @@ class ClaimingWriterPipeline(JsonLinesWriterPipeline):
             if engine is not None and engine.spider is not None:
                 deferred_from_coro(engine.close_spider_async(reason="output_error"))
             return False
+
+
+# ---------------------------------------------------------------- seen-store
+class RedisSeenStore:
+    """The incremental seen-store (``newscrawler.state.SeenStore``'s interface) in
+    Redis, shared by all workers. Its keys (``newscrawler:seen:<spider>:*``) outlive
+    ``clear`` (which ends one crawl); ``clear --seen`` forgets them too."""
+
+    persistent = True
+    problem = None
+
+    def __init__(self, server, spider: str, url: str = ""):
+        self.server = server
+        self.base = seen_prefix(spider)
+        self.path = f"{safe_url(url)} {self.base}*"
+        self.host = socket.gethostname()
+        self.previous_run = self._last_run()
+        self.entries = self.count()
+
+    def _k(self, name: str) -> str:
+        return f"{self.base}{name}"
+
+    def count(self) -> int:
+        return self.server.hlen(self._k("entries"))
+
+    def status(self, record_id: str) -> str | None:
+        import json
+
+        raw = self.server.hget(self._k("entries"), record_id)
+        return json.loads(raw)["status"] if raw else None
+
+    def has(self, record_id: str) -> bool:
+        return bool(self.server.hexists(self._k("entries"), record_id))
+
+    def add(self, record_id, content=None, published_at=None, url=None, status="written") -> None:
+        import json
+
+        from newscrawler.state import WRITTEN, _now
+
+        now = _now()
+        old = self.server.hget(self._k("entries"), record_id)
+        entry = json.loads(old) if old else {"first_seen": now}
+        if not old or status == WRITTEN:
+            entry["status"] = status
+        for name, value in (("content_hash", content), ("published_at", published_at), ("url", url)):
+            if value is not None:
+                entry[name] = value
+        entry["last_seen"] = now
+        pipe = self.server.pipeline()
+        pipe.hset(self._k("entries"), record_id, json.dumps(entry))
+        if content and entry["status"] == WRITTEN:
+            pipe.hset(self._k(f"content:{content}"), record_id, json.dumps([url, published_at]))
+        pipe.execute()
+
+    def find_story(self, content: str) -> list:
+        import json
+
+        return [(_text(k), *json.loads(v)) for k, v in self.server.hgetall(self._k(f"content:{content}")).items()]
+
+    def _runs(self) -> dict:
+        import json
+
+        return {_text(k): json.loads(v) for k, v in self.server.hgetall(self._k("runs")).items()}
+
+    def _last_run(self) -> dict | None:
+        runs = self._runs()
+        if not runs:
+            return None
+        name, run = max(runs.items(), key=lambda kv: kv[1]["started"])
+        return {"output_file": name, "started": run["started"], "finished": run.get("finished"),
+                "reason": run.get("reason")}
+
+    def unfinished_runs(self) -> list[str]:
+        # only this machine's: another machine's output files cannot be seen from here
+        return [n for n, r in self._runs().items() if not r.get("finished") and r.get("host") == self.host]
+
+    def run_started(self, output_file: str) -> None:
+        import json
+
+        from newscrawler.state import _now
+
+        self.server.hset(self._k("runs"), output_file, json.dumps({"started": _now(), "host": self.host}))
+
+    def run_finished(self, output_file: str, reason: str) -> None:
+        import json
+
+        from newscrawler.state import _now
+
+        raw = self.server.hget(self._k("runs"), output_file)
+        run = json.loads(raw) if raw else {"started": _now(), "host": self.host}
+        run.update(finished=_now(), reason=reason)
+        self.server.hset(self._k("runs"), output_file, json.dumps(run))
+
+    def adopt(self, path) -> int:
+        import json
+
+        from newscrawler.state import content_hash
+
+        n = 0
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                try:
+                    r = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(r, dict) and isinstance(r.get("id"), str):
+                    self.add(r["id"], content_hash(r.get("title"), r.get("body")), r.get("published_at"), r.get("url"))
+                    n += 1
+        return n
+
+    def close(self) -> None:
+        pass
+
+
+def seen_prefix(spider: str) -> str:
+    return f"newscrawler:seen:{spider}:"
+
+
+def seen_store_for(crawler, spider_name: str):
+    """The Redis seen-store in distributed mode, else None (``newscrawler.state.store_for``)."""
+    if not enabled(crawler.settings):
+        return None
+    return RedisSeenStore(_server(crawler.settings), spider_name, redis_url(crawler.settings))

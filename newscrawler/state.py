@@ -234,6 +234,8 @@ def store_for(crawler, spider_name: str) -> SeenStore:
     """The crawl's one store (opened on first use, shared by spider and pipelines)."""
     store = getattr(crawler, "_newscrawler_seen_store", None)
     if store is None:
-        store = SeenStore(store_path(crawler.settings, spider_name))
+        from newscrawler.distributed import seen_store_for  # distributed mode: the store is in Redis
+
+        store = seen_store_for(crawler, spider_name) or SeenStore(store_path(crawler.settings, spider_name))
         crawler._newscrawler_seen_store = store
     return store

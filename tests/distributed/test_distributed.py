@@ -1,0 +1,190 @@
+"""Distributed crawling with a real redis-server on a free 127.0.0.1 port and
+real ``scrapy crawl kashaf`` worker processes on the sample aggregator."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from newscrawler.cli_bench_distributed import start_workers
+from newscrawler.distributed import Keys
+from newscrawler.redis_server import RunningRedis
+from newscrawler.sample_site import RunningSite
+from tests.conftest import ROOT
+from tests.helpers import read_jsonl
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+FIELDS = ("url", "title", "body", "published_at", "source", "source_country", "category",
+          "credibility", "importance", "related")
+QUICK = ["-s", "NEWSCRAWLER_REDIS_IDLE_SECONDS=3", "-s", "NEWSCRAWLER_REDIS_POLL_SECONDS=0.5",
+         "-s", "NEWSCRAWLER_REDIS_HEARTBEAT_TTL=3"]
+
+
+def wait_all(procs, timeout=150):
+    deadline = time.monotonic() + timeout
+    for p in procs:
+        try:
+            p.wait(timeout=max(1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            for q in procs:
+                q.kill()
+            pytest.fail("a worker did not stop on its own after the idle time")
+
+
+def worker_records(out: Path) -> dict[str, list[dict]]:
+    """Records per output file, the unfinished ``.part`` file of a killed worker included."""
+    files = [p for p in out.iterdir() if p.name.endswith((".jsonl", ".jsonl.part"))
+             and ".rejects." not in p.name]
+    return {p.name: read_jsonl(p) for p in sorted(files)}
+
+
+def logs(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text("utf-8", "replace") for p in sorted(folder.glob("worker*.log"))}
+
+
+def check_union(records: list[dict], truth: dict) -> None:
+    urls = [r["url"] for r in records]
+    twice = {u for u in urls if urls.count(u) > 1}
+    assert not twice, f"{len(twice)} articles written twice, e.g. {sorted(twice)[:3]}"
+    expected = {r["url"]: r for r in truth["records"]}
+    got = {r["url"]: r for r in records}
+    assert set(got) <= set(expected), f"unexpected records: {sorted(set(got) - set(expected))[:3]}"
+    for group in truth["duplicate_groups"]:  # the aggregator's own double stories: one each
+        assert len(set(got) & set(group)) == 1, group
+    in_groups = {u for g in truth["duplicate_groups"] for u in g}
+    missing = set(expected) - set(got) - in_groups
+    assert not missing, f"{len(missing)} articles missing, e.g. {sorted(missing)[:3]}"
+    assert len(got) == len(expected) - len(truth["duplicate_groups"])
+    wrong = [(u, f) for u, r in got.items() for f in FIELDS if r[f] != expected[u][f]]
+    assert not wrong, wrong[:3]
+
+
+def check_redis_drained(client) -> None:
+    keys = Keys("kashaf")
+    assert client.zcard(keys.requests) == 0
+    leftovers = [k for k in client.keys("kashaf:processing:*") if client.hlen(k)]
+    assert not leftovers
+
+
+def test_three_workers_share_one_crawl_each_article_once(tmp_path):
+    out, logdir = tmp_path / "out", tmp_path / "logs"
+    out.mkdir(), logdir.mkdir()
+    with RunningRedis() as redis, RunningSite(articles=1000, seed=11) as site:
+        procs = start_workers(3, site.url, out, redis.url, *QUICK, logs=logdir)
+        wait_all(procs)
+        truth = site.ground_truth()
+        client = redis.client()
+        check_redis_drained(client)
+        written_ids = client.scard(Keys("kashaf").records)
+    text = logs(logdir)
+    assert [p.returncode for p in procs] == [0, 0, 0], "\n".join(t[-2000:] for t in text.values())
+    per_file = worker_records(out)
+    assert len(per_file) == 3 and all(n.endswith(".jsonl") for n in per_file), sorted(per_file)
+    assert sum(1 for rs in per_file.values() if rs) >= 2, {n: len(rs) for n, rs in per_file.items()}
+    records = [r for rs in per_file.values() for r in rs]
+    check_union(records, truth)
+    assert written_ids == len(records)
+    summaries = [json.loads(p.read_text("utf-8")) for p in out.glob("*.summary.json")]
+    assert len(summaries) == 3 and {s["finish_reason"] for s in summaries} == {"finished"}
+    # the crawl was seeded once, and every worker closed because the crawl was idle
+    assert sum("seeding crawl 'kashaf'" in t for t in text.values()) == 1
+    assert all("this worker stops" in t for t in text.values())
+    for name, t in text.items():
+        assert "ScrapyDeprecationWarning" not in t, name
+        assert "Traceback" not in t, (name, t[t.index("Traceback") - 500:][:3000])
+
+
+def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path):
+    out, logdir = tmp_path / "out", tmp_path / "logs"
+    out.mkdir(), logdir.mkdir()
+    with RunningRedis() as redis, RunningSite(articles=1000, seed=12) as site:
+        procs = start_workers(3, site.url, out, redis.url, *QUICK, logs=logdir)
+        victim = procs[0]
+        deadline = time.monotonic() + 90
+        written = 0
+        while time.monotonic() < deadline and victim.poll() is None:
+            parts = [p for p in out.glob(f"*-{victim.pid}-*.jsonl.part") if ".rejects." not in p.name]
+            written = sum(1 for p in parts for _ in p.open("rb"))
+            if written >= 40:
+                break
+            time.sleep(0.05)
+        assert victim.poll() is None and written >= 40, "the worker to kill finished or wrote nothing"
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait()
+        wait_all(procs[1:])
+        truth = site.ground_truth()
+        check_redis_drained(redis.client())
+    text = logs(logdir)
+    assert victim.returncode == -signal.SIGKILL
+    assert [p.returncode for p in procs[1:]] == [0, 0]
+    per_file = worker_records(out)
+    dead = [n for n in per_file if n.endswith(".part")]
+    assert len(dead) == 1 and len(per_file[dead[0]]) >= 40
+    check_union([r for rs in per_file.values() for r in rs], truth)
+    # the survivors put the dead worker's unfinished requests back in the queue
+    assert any("stopped answering" in t for name, t in text.items() if name != "worker0.log")
+
+
+def run_cli(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "newscrawler", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env=dict(os.environ, **env))
+
+
+def test_seed_status_join_a_finished_crawl_and_clear(tmp_path):
+    out, logdir = tmp_path / "out", tmp_path / "logs"
+    out.mkdir(), logdir.mkdir()
+    with RunningRedis() as redis, RunningSite(articles=40, seed=13) as site:
+        env = {"NEWSCRAWLER_REDIS_URL": redis.url}
+        seeded = run_cli("seed", "kashaf", site.url, env=env)
+        assert seeded.returncode == 0 and "1 start requests queued" in seeded.stdout, seeded.stderr
+        again = run_cli("seed", "kashaf", site.url, env=env)
+        assert again.returncode == 0 and "0 start requests queued, 1 already seen" in again.stdout
+        client = redis.client()
+        assert client.zcard("kashaf:requests") == 1
+
+        first = start_workers(1, site.url, out, redis.url, *QUICK, logs=logdir)
+        wait_all(first, timeout=90)
+        assert first[0].returncode == 0
+        done = sum(len(rs) for rs in worker_records(out).values())
+        assert done == len(site.ground_truth()["records"]) - len(site.ground_truth()["duplicate_groups"])
+        assert "already seeded (by seed@" in logs(logdir)["worker0.log"]
+
+        status = run_cli("status", "kashaf", env=env)
+        assert status.returncode == 0, status.stderr
+        state = json.loads(status.stdout)
+        assert state["queued"] == 0 and state["records"] == done and state["workers"] == {}
+
+        # a worker that joins the finished crawl fetches nothing and stops after the idle time
+        late_out = tmp_path / "late"
+        late_out.mkdir()
+        late = start_workers(1, site.url, late_out, redis.url, *QUICK)
+        wait_all(late, timeout=60)
+        assert late[0].returncode == 0
+        assert sum(len(rs) for rs in worker_records(late_out).values()) == 0
+
+        cleared = run_cli("clear", "kashaf", env=env)
+        assert cleared.returncode == 0 and "keys deleted" in cleared.stdout, cleared.stderr
+        assert not client.keys("kashaf:*")
+
+
+def test_bad_redis_settings_give_one_line(tmp_path):
+    from newscrawler.redis_server import free_port
+
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "kashaf", "-a", "start_url=http://127.0.0.1:9/",
+                           "-s", f"NEWSCRAWLER_OUTPUT_DIR={tmp_path}"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env=dict(os.environ, NEWSCRAWLER_REDIS_URL=url))
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()]
+    assert proc.stderr.startswith(f"newscrawler: error: cannot reach Redis at {url}")
+    bad = run_cli("seed", "kashaf", "http://127.0.0.1:9/", env={"NEWSCRAWLER_REDIS_URL": "http://nope/"})
+    assert bad.returncode == 2 and "is not a redis://" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    secret = run_cli("status", "kashaf", env={"NEWSCRAWLER_REDIS_URL": f"redis://:s3cret@127.0.0.1:{free_port()}/0"})
+    assert secret.returncode == 2 and "s3cret" not in secret.stderr and "***" in secret.stderr
