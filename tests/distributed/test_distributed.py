@@ -83,6 +83,7 @@ def test_three_workers_share_one_crawl_each_article_once(tmp_path):
         client = redis.client()
         check_redis_drained(client)
         written_ids = client.scard(Keys("kashaf").records)
+        seen_entries = client.hlen("newscrawler:seen:kashaf:entries")  # the incremental seen-store, in Redis
     text = logs(logdir)
     assert [p.returncode for p in procs] == [0, 0, 0], "\n".join(t[-2000:] for t in text.values())
     per_file = worker_records(out)
@@ -91,6 +92,8 @@ def test_three_workers_share_one_crawl_each_article_once(tmp_path):
     records = [r for rs in per_file.values() for r in rs]
     check_union(records, truth)
     assert written_ids == len(records)
+    assert seen_entries >= len(records)
+    assert not list(out.glob(".state/*.sqlite3"))
     summaries = [json.loads(p.read_text("utf-8")) for p in out.glob("*.summary.json")]
     assert len(summaries) == 3 and {s["finish_reason"] for s in summaries} == {"finished"}
     # the crawl was seeded once, and every worker closed because the crawl was idle
