@@ -55,7 +55,7 @@ ITEM_PIPELINES = {
     "newscrawler.pipelines.validate.ValidatePipeline": 200,
     "newscrawler.pipelines.dedupe.DedupePipeline": 300,
     "newscrawler.pipelines.seen.SeenFilterPipeline": 350,  # incremental: drop what earlier runs wrote
-    "spidermon.contrib.scrapy.pipelines.ItemValidationPipeline": 850,  # monitors: schema check of written records
+    "newscrawler.pipelines.spidermon_fast.FastItemValidationPipeline": 850,  # monitors: spidermon schema check of written records (with a fast pre-check)
     "newscrawler.pipelines.write.JsonLinesWriterPipeline": 900,
     "newscrawler.pipelines.seen.SeenStorePipeline": 960,  # incremental: remember what was written
     "newscrawler.pipelines.coverage.CoveragePipeline": 950,  # monitors: field coverage of written records

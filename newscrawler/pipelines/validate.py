@@ -11,6 +11,7 @@ from jsonschema import Draft202012Validator
 
 from newscrawler.items import RejectedPage
 from newscrawler.pipelines import Rejected
+from newscrawler.pipelines.fastcheck import compile_schema, plain_dict
 
 
 @lru_cache(maxsize=1)
@@ -45,8 +46,16 @@ def _reason(error) -> tuple[str, str, str]:
     return field, "invalid", f"{where}: {error.message}"
 
 
+@lru_cache(maxsize=1)
+def certainly_valid():
+    """The schema compiled to a fast predicate (see ``fastcheck``)."""
+    return compile_schema(schema())
+
+
 def check(record: dict) -> list[tuple[str, str, str]]:
     """All (field, code, reason) problems of a record; empty when valid."""
+    if certainly_valid()(record):  # the fast path; anything doubtful goes to jsonschema
+        return []
     errors = sorted(validator().iter_errors(record), key=lambda e: list(e.absolute_path))
     return [_reason(e) for e in errors]
 
@@ -55,7 +64,7 @@ class ValidatePipeline:
     def process_item(self, item):
         if isinstance(item, RejectedPage):
             raise Rejected(item["reason"], "page", item.get("code") or "unrecoverable")
-        problems = check(ItemAdapter(item).asdict())
+        problems = check(plain_dict(item))
         if problems:
             field, code, _ = problems[0]
             raise Rejected("; ".join(r for _, _, r in problems), field, code)

@@ -23,6 +23,7 @@ from scrapy.utils.defer import deferred_from_coro
 
 from newscrawler.output import JsonLinesFile, check_writable, recover, safe_part
 from newscrawler.pipelines import Duplicate, Rejected
+from newscrawler.pipelines.fastcheck import plain_dict
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class JsonLinesWriterPipeline:
             return False
 
     def process_item(self, item):
-        if self._write(self.records, ItemAdapter(item).asdict()):
+        if self._write(self.records, plain_dict(item)):
             self.stats.inc_value("newscrawler/records")
         return item
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -43,8 +44,21 @@ def _netloc(parts) -> str:
 
 def canonical_url(url: str) -> str:
     """Return the canonical form of ``url`` (idempotent, never raises)."""
+    if type(url) is str:  # noqa: E721 - exact str: the cache key must hash and compare as str
+        return _canonical_cached(url)
     if not isinstance(url, str):
         return ""
+    return _canonical(url)
+
+
+@lru_cache(maxsize=16384)
+def _canonical_cached(url: str) -> str:
+    # Bounded cache (a few MB at most): a crawl canonicalises every link of
+    # every page, and the same navigation and article links recur on each one.
+    return _canonical(url)
+
+
+def _canonical(url: str) -> str:
     url = url.strip()
     try:
         parts = urlsplit(url)

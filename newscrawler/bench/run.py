@@ -1,0 +1,160 @@
+"""Orchestration of ``python -m newscrawler bench``: one line per figure, then a summary line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+FULL = {"crawl": 5000, "parser": 1000, "memory": (10_000, 50_000), "load_seconds": 5.0}
+QUICK = {"crawl": 300, "parser": 100, "memory": (300, 1200), "load_seconds": 1.0}
+PARTS = ("site", "crawl", "parser", "memory")
+
+TARGET_RATIO = 0.8
+TARGET_SPEEDUP = 20.0
+TARGET_GROWTH_MB = 50.0
+
+
+class BenchError(RuntimeError):
+    """A part of the benchmark could not run; the message is one line."""
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def _child(module: str, *args: str, timeout: float = 3600) -> dict:
+    cmd = [sys.executable, "-m", module, *args]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), cwd=PROJECT_ROOT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"{module} did not finish within {timeout:.0f} s") from None
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        err = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        raise BenchError(f"{module} failed (exit {proc.returncode}): {err[-1] if err else 'no output'}")
+    return json.loads(lines[-1])
+
+
+def _crawl(spider: str, url: str, out: str, jobdir: str | None = None, max_pages: int = 0) -> dict:
+    args = ["--spider", spider, "--url", url, "--out", out]
+    if jobdir:
+        args += ["--jobdir", jobdir]
+    if max_pages:
+        args += ["--max-pages", str(max_pages)]
+    return _child("newscrawler.bench.child", *args)
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
+
+
+def bench_site(sizes: dict) -> dict:
+    from newscrawler.sample_site import RunningSite
+
+    n = sizes["crawl"]
+    with RunningSite(articles=n, seed=1) as site:
+        r = _child("newscrawler.bench.load", site.url, "--articles", str(n),
+                   "--seconds", str(sizes["load_seconds"]), "--threads", "8")
+    _say(f"site:    {r['requests_per_s']:.0f} requests/s served ({r['requests']} requests, 8 keep-alive "
+         f"connections from another process, {r['seconds']:.1f} s, {r['errors']} errors)")
+    return r
+
+
+def bench_crawl(sizes: dict) -> dict:
+    from newscrawler.sample_site import RunningSite
+
+    n = sizes["crawl"]
+    with RunningSite(articles=n, seed=1) as site, tempfile.TemporaryDirectory(prefix="nc-bench-") as tmp:
+        b = _crawl("kashaf", site.url, str(Path(tmp) / "kashaf"))
+        # The bare spider does not canonicalise URLs, so it would fetch the
+        # tracking-parameter variants of every page too: stop it after as many
+        # pages as the kashaf crawl fetched.
+        a = _crawl("bare", site.url, str(Path(tmp) / "bare"), max_pages=b["pages"])
+    ratio = b["pages_per_s"] / a["pages_per_s"] if a["pages_per_s"] else 0.0
+    _say(f"crawl a: bare Scrapy spider (links only): {a['pages_per_s']:.1f} pages/s "
+         f"({a['pages']} pages in {a['seconds']:.1f} s)")
+    _say(f"crawl b: kashaf spider, every pipeline:   {b['pages_per_s']:.1f} pages/s "
+         f"({b['pages']} pages, {b['records']} records in {b['seconds']:.1f} s; {n} articles)")
+    _say(f"crawl:   ratio b/a {ratio:.2f} (target >= {TARGET_RATIO})")
+    return {"a": a, "b": b, "ratio": ratio, "ok": ratio >= TARGET_RATIO}
+
+
+def bench_parser(sizes: dict) -> dict:
+    from newscrawler.bench.parser import run
+
+    r = run(sizes["parser"])
+    ours, theirs = r["accuracy"]["ours"], r["accuracy"]["trafilatura"]
+    speedup = r["trafilatura_ms"] / r["parser_ms"] if r["parser_ms"] else 0.0
+    better = all(ours[f] >= theirs[f] for f in ours) and sum(ours.values()) > sum(theirs.values())
+
+    def acc(a):
+        return " ".join(f"{f} {a[f] * 100:.1f}%" for f in ("title", "body", "date"))
+
+    _say(f"parser:  {r['parser_ms']:.3f} ms/page (with the item loader {r['parser_item_ms']:.3f} ms/page) "
+         f"on {r['pages']} stored pages; accuracy {acc(ours)}")
+    _say(f"parser:  trafilatura (favor_precision) {r['trafilatura_ms']:.2f} ms/page; accuracy {acc(theirs)}")
+    _say(f"parser:  speed-up {speedup:.1f}x (target >= {TARGET_SPEEDUP:.0f}x; "
+         f"{r['trafilatura_ms'] / r['parser_item_ms']:.1f}x with the item loader); "
+         f"accuracy {'better' if better else 'NOT better'} than trafilatura")
+    r.update(speedup=speedup, ok=speedup >= TARGET_SPEEDUP, accuracy_ok=better)
+    return r
+
+
+def bench_memory(sizes: dict) -> dict:
+    from newscrawler.sample_site import RunningSite
+
+    peaks = {}
+    for n in sizes["memory"]:
+        with RunningSite(articles=n, seed=1) as site, tempfile.TemporaryDirectory(prefix="nc-bench-") as tmp:
+            r = _crawl("kashaf", site.url, str(Path(tmp) / "out"), jobdir=str(Path(tmp) / "job"))
+        peaks[n] = r
+        _say(f"memory:  kashaf crawl of {n} articles with JOBDIR: peak RSS {r['max_rss_kb'] / 1024:.1f} MB "
+             f"({r['pages']} pages, {r['records']} records, {r['pages_per_s']:.1f} pages/s)")
+    small, big = sizes["memory"]
+    growth = (peaks[big]["max_rss_kb"] - peaks[small]["max_rss_kb"]) / 1024
+    _say(f"memory:  growth from {small} to {big} articles {growth:+.1f} MB (target <= {TARGET_GROWTH_MB:.0f} MB)")
+    return {"peaks": peaks, "growth_mb": growth, "ok": growth <= TARGET_GROWTH_MB}
+
+
+def run(parts=PARTS, quick: bool = False) -> int:
+    sizes = QUICK if quick else FULL
+    import platform
+
+    _say(f"newscrawler bench ({'quick' if quick else 'full'}): {os.cpu_count()} cores, {_cpu_model()}, "
+         f"Python {platform.python_version()}")
+    results = {}
+    for part in PARTS:
+        if part in parts:
+            results[part] = globals()[f"bench_{part}"](sizes)
+    verdicts = []
+    if "crawl" in results:
+        verdicts.append(("crawl ratio", results["crawl"]["ok"]))
+    if "parser" in results:
+        verdicts.append(("parser speed-up", results["parser"]["ok"]))
+        verdicts.append(("parser accuracy", results["parser"]["accuracy_ok"]))
+    if "memory" in results:
+        verdicts.append(("memory growth", results["memory"]["ok"]))
+    if "site" in results and "crawl" in results:
+        fast = results["site"]["requests_per_s"] > results["crawl"]["a"]["pages_per_s"]
+        verdicts.append(("site not the bottleneck", fast))
+    _say("summary: targets met: " + (", ".join(f"{name} {'yes' if ok else 'no'}" for name, ok in verdicts)
+                                     or "none measured"))
+    return 0 if all(ok for _, ok in verdicts) else 1
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
