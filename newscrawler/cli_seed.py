@@ -59,6 +59,9 @@ def cmd_seed(args) -> int:
     try:
         spider = cls(start_url=",".join(args.urls)) if args.urls else cls()
     except (ArgumentError, ProfileError) as e:
+        if not args.urls and "no start URL" in str(e):
+            raise CliError(f"seed: {args.spider} has no start URL of its own: "
+                           f"python -m newscrawler seed {args.spider} URL...") from None
         raise CliError(f"seed: {e}") from None
     server, url = _server(args)
     keys = distributed.Keys(spider.name)
