@@ -674,6 +674,7 @@ class RedisSeenStore:
         now = _now()
         old = self.server.hget(self._k("entries"), record_id)
         entry = json.loads(old) if old else {"first_seen": now}
+        before = entry.get("content_hash")
         if not old or status == WRITTEN:
             entry["status"] = status
         for name, value in (("content_hash", content), ("published_at", published_at), ("url", url)):
@@ -682,8 +683,11 @@ class RedisSeenStore:
         entry["last_seen"] = now
         pipe = self.server.pipeline()
         pipe.hset(self._k("entries"), record_id, json.dumps(entry))
-        if content and entry["status"] == WRITTEN:
-            pipe.hset(self._k(f"content:{content}"), record_id, json.dumps([url, published_at]))
+        if before and before != entry.get("content_hash"):
+            pipe.hdel(self._k(f"content:{before}"), record_id)
+        if entry.get("content_hash") and entry["status"] == WRITTEN:
+            pipe.hset(self._k(f"content:{entry['content_hash']}"), record_id,
+                      json.dumps([entry.get("url"), entry.get("published_at")]))
         pipe.execute()
 
     def find_story(self, content: str) -> list:
