@@ -12,7 +12,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 FULL = {"crawl": 5000, "parser": 1000, "memory": (10_000, 50_000), "load_seconds": 5.0}
-QUICK = {"crawl": 300, "parser": 100, "memory": (300, 1200), "load_seconds": 1.0}
+QUICK = {"crawl": 300, "parser": 40, "memory": (300, 1200), "load_seconds": 1.0}
 PARTS = ("site", "crawl", "parser", "memory")
 
 TARGET_RATIO = 0.8

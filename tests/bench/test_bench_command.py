@@ -1,0 +1,36 @@
+"""Smoke test of ``python -m newscrawler bench``: it runs and prints its lines.
+
+Figures are never asserted (the machine is shared); the real benchmark is the
+command itself, not a test.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+
+def _bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "newscrawler", "bench", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_quick_parser_and_site_figures_are_printed():
+    proc = _bench("--quick", "--only", "site,parser")
+    out = proc.stdout
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = out.splitlines()
+    assert lines[0].startswith("newscrawler bench (quick)")
+    assert any(ln.startswith("site:") and "requests/s" in ln for ln in lines)
+    assert sum(ln.startswith("parser:") for ln in lines) == 3
+    assert "trafilatura" in out and "speed-up" in out
+    assert lines[-1].startswith("summary: targets met: parser speed-up ")
+
+
+def test_a_bad_part_is_one_line():
+    proc = _bench("--only", "everything")
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "choose from site, crawl, parser, memory" in proc.stderr
