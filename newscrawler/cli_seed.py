@@ -48,7 +48,6 @@ def _spider_class(args):
 
 def cmd_seed(args) -> int:
     from scrapy_redis.dupefilter import RFPDupeFilter
-    from scrapy_redis.queue import PriorityQueue
 
     from newscrawler import distributed
     from newscrawler.processors.urls import canonical_url
@@ -68,15 +67,13 @@ def cmd_seed(args) -> int:
     if args.clear:
         distributed.clear(server, keys)
     dupefilter = RFPDupeFilter(server, key=keys.dupefilter)
-    queue = PriorityQueue(server, spider, keys.requests)
+    queue = distributed.Scheduler.queue_class(server, spider, keys.requests)
     queued = seen = 0
     for start in spider.start_urls:
-        request = spider.request(canonical_url(start))
-        if dupefilter.request_seen(request):
-            seen += 1
-        else:
-            queue.push(request)
+        if queue.push_unseen(spider.request(canonical_url(start)), dupefilter):
             queued += 1
+        else:
+            seen += 1
     server.set(keys.seeded, f"seed@{socket.gethostname()}")
     print(f"seeded {spider.name}: {queued} start requests queued, {seen} already seen, "
           f"in {distributed.safe_url(url)}")

@@ -167,6 +167,15 @@ redis.call('HSET', KEYS[2], field, r[1])
 return {r[1], field}
 """
 
+# Mark a request seen and queue it in one step: a worker killed in between must
+# not leave a request that counts as seen but was never queued. ARGV[1] = ''
+# (dont_filter): queue without the dupefilter. Returns 1 when queued.
+ENQUEUE = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 # Put a worker's unfinished requests back in the queue. ARGV[2] == '1': only when
 # its heartbeat has expired (then it is also forgotten as a worker).
 REQUEUE = """
@@ -329,6 +338,14 @@ def _make_scheduler():
         def decode(self, data):
             return self._decode_request(data)
 
+        def push_unseen(self, request, dupefilter) -> bool:
+            """Queue ``request`` unless the dupefilter has seen it (atomically); True when queued."""
+            if not hasattr(self, "_enqueue"):
+                self._enqueue = self.server.register_script(ENQUEUE)
+            fp = "" if request.dont_filter else dupefilter.request_fingerprint(request)
+            return bool(self._enqueue(keys=[dupefilter.key, self.key],
+                                      args=[fp, -request.priority, self._encode_request(request)]))
+
     class Scheduler(_scheduler_base()):
         """scrapy-redis' scheduler without Scrapy-deprecated calls, whose popped
         requests stay in a per-worker processing hash until Scrapy is done with them."""
@@ -393,12 +410,11 @@ def _make_scheduler():
                 logger.warning("could not return unfinished requests to Redis: %s", e)
 
         def enqueue_request(self, request):
-            if not request.dont_filter and self.df.request_seen(request):
+            if not self.queue.push_unseen(request, self.df):
                 self.df.log(request, self.spider)
                 return False
             if self.stats:
                 self.stats.inc_value("scheduler/enqueued/redis")
-            self.queue.push(request)
             return True
 
         def next_request(self):
@@ -427,6 +443,7 @@ def _make_scheduler():
             except Exception as e:
                 logger.warning("could not acknowledge %s in Redis: %s", request, e)
 
+    Scheduler.queue_class = ClaimingQueue
     return Scheduler
 
 
@@ -704,7 +721,7 @@ class RedisSeenStore:
         runs = self._runs()
         if not runs:
             return None
-        name, run = max(runs.items(), key=lambda kv: kv[1]["started"])
+        name, run = max(runs.items(), key=lambda kv: (kv[1]["started"], kv[1].get("t", 0.0)))
         return {"output_file": name, "started": run["started"], "finished": run.get("finished"),
                 "reason": run.get("reason")}
 
@@ -717,7 +734,8 @@ class RedisSeenStore:
 
         from newscrawler.state import _now
 
-        self.server.hset(self._k("runs"), output_file, json.dumps({"started": _now(), "host": self.host}))
+        run = {"started": _now(), "t": time.time(), "host": self.host}
+        self.server.hset(self._k("runs"), output_file, json.dumps(run))
 
     def run_finished(self, output_file: str, reason: str) -> None:
         import json
@@ -725,7 +743,7 @@ class RedisSeenStore:
         from newscrawler.state import _now
 
         raw = self.server.hget(self._k("runs"), output_file)
-        run = json.loads(raw) if raw else {"started": _now(), "host": self.host}
+        run = json.loads(raw) if raw else {"started": _now(), "t": time.time(), "host": self.host}
         run.update(finished=_now(), reason=reason)
         self.server.hset(self._k("runs"), output_file, json.dumps(run))
 
