@@ -142,7 +142,7 @@ class PageParser:
             if low.startswith(("mailto:", "tel:", "javascript:", "data:", "sms:", "whatsapp:")):
                 continue
             absolute = join(href)
-            if absolute in seen:
+            if absolute in seen or not absolute.startswith(("http://", "https://")):
                 continue
             seen.add(absolute)
             page.links.append(absolute)
