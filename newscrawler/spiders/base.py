@@ -83,13 +83,16 @@ class ProfileSpider(scrapy.Spider):
         self.parser = PageParser(self.profile.rules)
         self._article_re = [re.compile(p) for p in self.profile.article_patterns]
         self._deny_re = [re.compile(p) for p in self.profile.deny_patterns]
+        self._requested: set[str] = set()  # canonical URLs this process has requested
 
     # -------------------------------------------------------- navigation
     async def start(self):
         # Our own requests, so the dupefilter sees start pages too (Scrapy's
         # default start() sends them with dont_filter=True).
         for url in self.start_urls:
-            yield self.request(canonical_url(url))
+            url = canonical_url(url)
+            self._requested.add(url)
+            yield self.request(url)
 
     def request(self, url: str, **kwargs) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse, errback=self.failed, **kwargs)
@@ -121,7 +124,9 @@ class ProfileSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newscrawler/pages/{page.kind}")
         if page.kind == "article" and self.is_record_url(response.url):
             yield self.make_item(response, page)
+        requested = self._requested
         for url in self.links_to_follow(response, page):
+            requested.add(url)
             yield self.request(url)
 
     # Hooks: mixins (JavaScript rendering, incremental crawling) override these.
@@ -133,10 +138,18 @@ class ProfileSpider(scrapy.Spider):
         return article_item(page, self.name, self.profile.timezone, datetime.now(timezone.utc))
 
     def links_to_follow(self, response, page):
-        """Canonical URLs to request from ``page`` (the dupefilter drops repeats)."""
+        """Canonical URLs to request from ``page``.
+
+        A URL this process already requested is left out here: an article is
+        linked from ten pages, and each Request object costs Scrapy's
+        middlewares, scheduler and dupefilter far more than this set lookup
+        (the dupefilter still guards what reaches the queue, across processes
+        and JOBDIR resumes too).
+        """
+        requested = self._requested
         for url in page.links:
             url = canonical_url(url)
-            if self.wanted(url):
+            if url not in requested and self.wanted(url):
                 yield url
 
     def failed(self, failure):
