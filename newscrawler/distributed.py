@@ -538,11 +538,14 @@ class Coordinator:
         except Exception as e:  # never let the loop die: it is the heartbeat
             logger.warning("Redis: %s", e)
             return
-        # Scrapy looks at an empty scheduler only every 5 s; look now, so that
-        # new requests start soon and the idle check runs every tick.
+        # Scrapy asks a scheduler it found empty again only every 5 s (its
+        # heartbeat); ask now, so that requests other workers queued start soon
+        # and, while idle, the idle check runs every tick.
         engine = self.crawler.engine
         slot = getattr(engine, "_slot", None)
-        if slot is not None and slot.closing is None and engine.spider_is_idle():
+        if slot is not None and slot.closing is None:
+            if not engine.spider_is_idle():
+                self.idle_since = None
             slot.nextcall.schedule()
 
     def busy(self) -> bool:
