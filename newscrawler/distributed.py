@@ -628,30 +628,19 @@ class ClaimingWriterPipeline(JsonLinesWriterPipeline):
             raise Duplicate(f"duplicate url {record['url']} (written by another worker)", "url")
         if verdict == 2:
             raise Duplicate(f"same story as {_text(other)}", "story")
-        if self._write_bytes(data):
+        if self._write_bytes(self.records, data):
             self.stats.inc_value("newscrawler/records")
         else:
             self._unclaim(keys=[self.keys.records, self.keys.stories], args=[record["id"], story, record["url"]])
         return item
 
-    def _write_bytes(self, data: bytes) -> bool:
-        # JsonLinesWriterPipeline._write() for an already encoded line.
-        if self.failed:
-            return False
-        try:
-            self.records.write_bytes(data)
-            return True
-        except OSError as e:
-            self.failed = True
-            logger.error("cannot write %s: %s; stopping the crawl, lines already written are kept",
-                         self.records.path, e.strerror or e)
-            self.stats.set_value("newscrawler/output_error", f"{self.records.path}: {e.strerror or e}")
-            from scrapy.utils.defer import deferred_from_coro
-
-            engine = self.crawler.engine
-            if engine is not None and engine.spider is not None:
-                deferred_from_coro(engine.close_spider_async(reason="output_error"))
-            return False
+    def close_spider(self):
+        super().close_spider()
+        try:  # the whole crawl's count, for the monitors: one worker may write nothing
+            count = _server(self.crawler.settings).scard(self.keys.records)
+            self.stats.set_value("newscrawler/distributed/crawl_records", count)
+        except Exception as e:  # a Redis gone away must not hide the run's own result
+            logger.warning("Redis: cannot count the crawl's records: %s", e)
 
 
 # ---------------------------------------------------------------- seen-store

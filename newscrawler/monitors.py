@@ -74,11 +74,20 @@ def _n(stats, key) -> int:
     return value if isinstance(value, (int, float)) else 0
 
 
+DISTRIBUTED_RECORDS_STAT = "newscrawler/distributed/crawl_records"
+
+
 def check_min_records(stats, t) -> tuple[bool | None, str]:
     records = _n(stats, "newscrawler/records")
     skipped = _n(stats, INCREMENTAL_SKIPPED_STAT)
-    seen = records + skipped
-    what = f"{records} records" + (f" + {skipped} already known (incremental)" if skipped else "")
+    crawl = stats.get(DISTRIBUTED_RECORDS_STAT)
+    if crawl is not None:  # distributed: the crawl's total counts, whichever worker wrote them
+        seen = int(crawl) + skipped
+        what = f"{records} records by this worker, {crawl} by the whole crawl"
+    else:
+        seen = records + skipped
+        what = f"{records} records"
+    what += f" + {skipped} already known (incremental)" if skipped else ""
     return seen >= t["min_records"], f"{what}, minimum {t['min_records']}"
 
 

@@ -21,7 +21,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
-from newscrawler.output import JsonLinesFile, check_writable, recover, safe_part
+from newscrawler.output import JsonLinesFile, dumps, check_writable, recover, safe_part
 from newscrawler.pipelines import Duplicate, Rejected
 from newscrawler.pipelines.fastcheck import plain_dict
 
@@ -63,10 +63,14 @@ class JsonLinesWriterPipeline:
         self.stats.set_value("newscrawler/rejects", 0)
 
     def _write(self, target: JsonLinesFile, record: dict) -> bool:
+        return self._write_bytes(target, dumps(record))
+
+    def _write_bytes(self, target: JsonLinesFile, data: bytes) -> bool:
+        """Append one encoded line; on failure stop the crawl cleanly (False)."""
         if self.failed:
             return False
         try:
-            target.write(record)
+            target.write_bytes(data)
             return True
         except OSError as e:
             self.failed = True

@@ -108,3 +108,14 @@ def test_a_bad_monitoring_object_is_one_clear_error(tmp_path, monitoring, words)
     with pytest.raises(ProfileError) as e:
         load_file(p)
     assert words in str(e.value) and "\n" not in str(e.value)
+
+
+def test_a_distributed_worker_is_judged_by_the_whole_crawl():
+    # a worker that wrote nothing while its peers wrote the crawl's 300 records passes...
+    stats = healthy(**{"newscrawler/records": 0, "newscrawler/rejects": 0, "newscrawler/coverage/records": 0,
+                       "spidermon/validation/items": 0, "newscrawler/distributed/crawl_records": 300})
+    results = evaluate(stats, T)
+    assert results["min_records"][0] is True and "300 by the whole crawl" in results["min_records"][1]
+    # ...and a crawl that wrote nothing at all fails, whichever worker looks
+    stats["newscrawler/distributed/crawl_records"] = 0
+    assert "min_records" in failed(stats)
