@@ -50,7 +50,7 @@ def _proc_sample(pid: int) -> tuple[int, int, int] | None:
 
 
 def _start_site(args, env) -> tuple[subprocess.Popen, str]:
-    cmd = [sys.executable, "-m", "newscrawler.sample_site.faults", "--articles", str(args.articles),
+    cmd = [sys.executable, "-m", "newscrawler.sample_site", "--articles", str(args.articles),
            "--seed", str(args.seed), "--faults", args.faults, "--fault-seed", str(args.fault_seed)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)

@@ -740,20 +740,12 @@ class RedisSeenStore:
         self.server.hset(self._k("runs"), output_file, json.dumps(run))
 
     def adopt(self, path) -> int:
-        import json
-
-        from newscrawler.state import content_hash
+        from newscrawler.state import written_entries
 
         n = 0
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                try:
-                    r = json.loads(line)
-                except ValueError:
-                    continue
-                if isinstance(r, dict) and isinstance(r.get("id"), str):
-                    self.add(r["id"], content_hash(r.get("title"), r.get("body")), r.get("published_at"), r.get("url"))
-                    n += 1
+        for entry in written_entries(path):
+            self.add(*entry)
+            n += 1
         return n
 
     def close(self) -> None:

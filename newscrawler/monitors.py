@@ -28,15 +28,15 @@ for them are present (see ``alert_actions``).
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import warnings
 from pathlib import Path
 
 from spidermon import Monitor, MonitorSuite
 from spidermon.core.actions import Action
 from spidermon.exceptions import NotConfigured
+
+from newscrawler.output import write_json_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -289,10 +289,8 @@ class WriteAlertsFile(Action):
             "failures": [{"monitor": _name(r.monitor), "reason": _reason(r)}
                          for r in self.result.monitors_failed_results],
         }
-        tmp = path.with_name(path.name + ".tmp")
         try:
-            tmp.write_text(json.dumps(alert, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            os.replace(tmp, path)
+            write_json_atomic(path, alert)
         except OSError as e:
             logger.error("cannot write the alerts file %s: %s", path, e.strerror or e)
             return

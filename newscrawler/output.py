@@ -136,6 +136,15 @@ def check_writable(folder: Path) -> None:
         raise OSError(f"cannot write in output folder {folder}: {e.strerror or e}") from None
 
 
+def write_json_atomic(path: Path, data) -> None:
+    """Write ``data`` as pretty UTF-8 JSON: a temporary file, then a rename,
+    so a reader never sees half a file. Raises ``OSError``."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
 def iter_records(path: Path):
     """Yield (line number, record) of a JSON Lines file; raises ValueError on a bad line."""
     with open(path, encoding="utf-8") as fh:

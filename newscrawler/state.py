@@ -200,22 +200,15 @@ class SeenStore:
     def adopt(self, path: Path) -> int:
         """Add the records of an output file (a killed run's, recovered) as written."""
         n = 0
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            self.db.execute("BEGIN")
-            try:
-                for line in fh:
-                    try:
-                        r = json.loads(line)
-                    except ValueError:
-                        continue
-                    if isinstance(r, dict) and isinstance(r.get("id"), str):
-                        self.add(r["id"], content_hash(r.get("title"), r.get("body")),
-                                 r.get("published_at"), r.get("url"))
-                        n += 1
-                self.db.execute("COMMIT")
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
+        self.db.execute("BEGIN")
+        try:
+            for entry in written_entries(path):
+                self.add(*entry)
+                n += 1
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
         return n
 
     def close(self) -> None:
@@ -228,6 +221,19 @@ class SeenStore:
 
 def store_path(settings, spider_name: str) -> Path:
     return state_dir(settings) / f"{safe_part(spider_name)}.sqlite3"
+
+
+def written_entries(path: Path):
+    """``(id, content hash, published_at, url)`` of each record in a JSON Lines
+    file; lines that are not records are passed over."""
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            try:
+                r = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(r, dict) and isinstance(r.get("id"), str):
+                yield r["id"], content_hash(r.get("title"), r.get("body")), r.get("published_at"), r.get("url")
 
 
 def store_for(crawler, spider_name: str) -> SeenStore:

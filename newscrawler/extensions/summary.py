@@ -7,13 +7,13 @@ Written atomically (temporary file, then rename) when the spider closes.
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy import signals
+
+from newscrawler.output import write_json_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -99,9 +99,7 @@ class RunSummary:
         path = Path(output[: -len(".jsonl")] + ".summary.json")
         summary["summary_file"] = str(path)
         self.crawler.stats.set_value("newscrawler/summary_file", str(path))
-        tmp = path.with_name(path.name + ".tmp")
         try:
-            tmp.write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-            os.replace(tmp, path)
+            write_json_atomic(path, summary)
         except OSError as e:
             logger.error("cannot write the run summary %s: %s", path, e.strerror or e)
