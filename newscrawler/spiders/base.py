@@ -83,7 +83,8 @@ class ProfileSpider(scrapy.Spider):
         self.parser = PageParser(self.profile.rules)
         self._article_re = [re.compile(p) for p in self.profile.article_patterns]
         self._deny_re = [re.compile(p) for p in self.profile.deny_patterns]
-        self._requested: set[str] = set()  # canonical URLs this process has requested
+        # canonical URLs this process has requested, or decided for good not to request
+        self._requested: set[str] = set()
 
     # -------------------------------------------------------- navigation
     async def start(self):

@@ -235,11 +235,13 @@ class IncrementalMixin:
             candidates.sort(key=lambda u: u not in pagination)
         for url in candidates:
             if url in old:
+                self._requested.add(url)
                 self._inc("skipped_since")
                 continue
             if mode != "full":
                 status = store.status(url_id(url))
                 if status is not None:
+                    self._requested.add(url)  # decided for this run: not looked up (or counted) again
                     self._inc("skipped_stored")
                     if status == WRITTEN:
                         self._inc("skipped")  # already written: the monitors count these

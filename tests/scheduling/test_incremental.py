@@ -59,6 +59,8 @@ def test_second_run_requests_no_article_and_writes_nothing(growing):
     assert article_requests(log) == []
     assert summary["listing_pages"] > 0  # listing pages are read again
     assert summary["incremental"]["skipped"] > 0
+    # each known article counts once, however many listing cards link to it
+    assert summary["incremental"]["skipped"] <= len(growing["runs"][0][1])
     assert summary["incremental"]["skipped_pagination"] > 0  # pagination stopped early
 
 
