@@ -30,10 +30,8 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
-import lxml.html
-from lxml import etree
-
 from newscrawler.parsing.encoding import decode_html
+from newscrawler.parsing.html import html_root, text_of
 from newscrawler.processors.dates import parse_date
 from newscrawler.processors.text import clean_text
 
@@ -195,7 +193,7 @@ def _time_element(root) -> str | None:
         if found:
             return clean_text(found[0].get("datetime")) or None
     for el in root.xpath("//*[@itemprop='datePublished']"):
-        value = el.get("content") or el.get("datetime") or el.text_content()
+        value = el.get("content") or el.get("datetime") or text_of(el)
         if clean_text(value):
             return clean_text(value)
     return None
@@ -207,7 +205,7 @@ def _date_from_text(root, tz: str | None) -> str | None:
         marks = " ".join(filter(None, (el.get("class"), el.get("id"))))
         if not marks or not _DATE_CLASS.search(marks):
             continue
-        text = clean_text(el.text_content())
+        text = clean_text(text_of(el))
         if not text or len(text) > 80:
             continue
         text = re.sub(r"^(نشر|نُشر|بتاريخ|تاريخ النشر|تاريخ الخبر|آخر تحديث|Published)\s*(في|:)?\s*", "", text)
@@ -218,7 +216,7 @@ def _date_from_text(root, tz: str | None) -> str | None:
 
 def _h1(root) -> str | None:
     for h in root.xpath("//h1"):
-        t = clean_text(h.text_content())
+        t = clean_text(text_of(h))
         if t:
             return t
     return None
@@ -228,22 +226,12 @@ def _split_body(text: str) -> list[str]:
     text = htmllib.unescape(text)
     if "<" in text and ">" in text:  # articleBody with markup
         try:
-            text = "\n".join(lxml.html.fromstring(f"<div>{text}</div>").xpath("//text()"))
-        except (etree.ParserError, ValueError):
+            root = html_root(f"<div>{text}</div>")
+            if root is not None:
+                text = "\n".join(root.xpath("//text()"))
+        except ValueError:
             pass
     return [p for p in (clean_text(x) for x in re.split(r"\n+", text)) if p]
-
-
-def _html_root(text: str):
-    if not text or not text.strip():
-        return None
-    try:
-        return lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
-        try:
-            return lxml.html.document_fromstring(text.encode("utf-8", "replace"))
-        except (etree.ParserError, ValueError):
-            return None
 
 
 class GenericParser:
@@ -259,7 +247,7 @@ class GenericParser:
         hints = hints or {}
         text = body if isinstance(body, str) else decode_html(body, content_type)[0]
         page = GenericPage(url=url)
-        root = _html_root(text)
+        root = html_root(text)
         if root is None:
             return page
         base = urljoin(url, root.xpath("string(//base/@href)") or url)

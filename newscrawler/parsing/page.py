@@ -20,10 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-import lxml.html
 from lxml import etree
 
 from newscrawler.parsing.encoding import decode_html
+from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.labels import DEFAULT_LABELS, LabelMatcher
 from newscrawler.parsing.lines import Line, html_lines, text_lines
 from newscrawler.processors.text import clean_text
@@ -113,7 +113,7 @@ class PageParser:
     def parse(self, url: str, body: bytes | str, content_type: str | None = None) -> ParsedPage:
         text, encoding = decode_html(body, content_type)
         page = ParsedPage(url=url, kind="other", encoding=encoding)
-        root = _html_root(text)
+        root = html_root(text)
         if root is None:
             return page
         base = root.xpath("string(//base/@href)") or url
@@ -146,8 +146,8 @@ class PageParser:
                 continue
             seen.add(absolute)
             page.links.append(absolute)
-            # a.text_content() is a.text for a link without child nodes (cheaper)
-            label = clean_text(a.text_content() if len(a) else a.text).lower()
+            # the text of a link without child nodes is its .text (cheaper)
+            label = clean_text(text_of(a) if len(a) else a.text).lower()
             if label in NEXT_TEXTS or label.isdigit() or "next" in (a.get("rel") or "").lower():
                 page.pagination.append(absolute)
 
@@ -229,12 +229,12 @@ class PageParser:
         if self._title_css is not None and root is not None:
             found = self._title_css(root)
             if found:
-                page.title = clean_text(found[0].text_content()) or page.title
+                page.title = clean_text(text_of(found[0])) or page.title
         if page.title is None and root is not None:
             page.title = _meta_title(root)
         page.meta = dict(block.fields)
         if self._body_css is not None and root is not None:
-            paras = [clean_text(el.text_content()) for el in self._body_css(root)]
+            paras = [clean_text(text_of(el)) for el in self._body_css(root)]
             page.paragraphs = [p for p in paras if p]
             if page.paragraphs:
                 return
@@ -357,19 +357,6 @@ class _Joiner:
                 _JOINED.clear()
             _JOINED[key] = found
         return found
-
-
-def _html_root(text: str):
-    if not text or not text.strip():
-        return None
-    try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
-        try:
-            root = lxml.html.document_fromstring(text.encode("utf-8", "replace"))
-        except (etree.ParserError, ValueError):
-            return None
-    return root
 
 
 def _meta_title(root) -> str | None:

@@ -34,11 +34,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urljoin, urlsplit
 
-import lxml.html
 import scrapy
 from lxml import etree
 
 from newscrawler.parsing.encoding import decode_html
+from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.generic import GenericParser, body_is_usable, extract_body
 from newscrawler.processors.text import clean_text
 from newscrawler.processors.urls import canonical_url, is_http_url
@@ -115,9 +115,8 @@ def find_origin_link(html: bytes, url: str, content_type: str | None, opts: Orig
                      own_hosts: set[str], title: str | None = None) -> str | None:
     """The outlet's page an aggregator article links to, or None."""
     text, _ = decode_html(html, content_type)
-    try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
+    root = html_root(text)
+    if root is None:
         return None
     base = urljoin(url, root.xpath("string(//base/@href)") or url)
 
@@ -140,7 +139,7 @@ def find_origin_link(html: bytes, url: str, content_type: str | None, opts: Orig
                 return found
     wanted = {clean_text(t).rstrip(":： ") for t in opts.link_texts}
     for a in root.iter("a"):
-        label = clean_text(a.text_content()).rstrip(":： ")
+        label = clean_text(text_of(a)).rstrip(":： ")
         if label in wanted:
             found = usable(a.get("href"))
             if found:
@@ -149,7 +148,7 @@ def find_origin_link(html: bytes, url: str, content_type: str | None, opts: Orig
     # (their query carries the page's own url)
     started = False
     for el in root.iter():
-        if el.tag == "h1" and (not title or clean_text(el.text_content()) == clean_text(title)):
+        if el.tag == "h1" and (not title or clean_text(text_of(el)) == clean_text(title)):
             started = True
             continue
         if started and el.tag == "a":
