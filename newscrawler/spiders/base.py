@@ -153,16 +153,25 @@ class ProfileSpider(scrapy.Spider):
             if url not in requested and self.wanted(url):
                 yield url
 
-    def failed(self, failure):
-        """A request that failed for good (after the retries)."""
+    @staticmethod
+    def failure_reason(failure) -> str | None:
+        """Why a request failed for good, in one line; None when the failure is
+        no failure (robots.txt, an off-site link)."""
         lost = failure.check(PageLost) or str(failure.value) == "max redirections reached"
         if failure.check(IgnoreRequest) and not failure.check(HttpError) and not lost:
-            return  # robots.txt, offsite links: not a failure
-        request = failure.request
+            return None
         if failure.check(HttpError):
-            reason = f"HTTP {failure.value.response.status}"
-        else:
-            reason = f"{failure.type.__name__}: {str(failure.value)[:200]}"
+            return f"HTTP {failure.value.response.status}"
+        message = str(failure.value).strip()
+        return f"{failure.type.__name__}: {message.splitlines()[0][:200] if message else ''}"
+
+    def failed(self, failure):
+        """A request that failed for good (after the retries): counted and listed
+        in the run summary as unrecoverable."""
+        reason = self.failure_reason(failure)
+        if reason is None:
+            return
+        request = failure.request
         stats = self.crawler.stats
         stats.inc_value("newscrawler/unrecoverable")
         listed = stats.get_value("newscrawler/unrecoverable_urls") or []

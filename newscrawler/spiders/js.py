@@ -29,8 +29,6 @@ import re
 from datetime import datetime, timezone
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawler.browser import BrowserNotFound, find_browser, playwright_settings, wait_for_content
 from newscrawler.items import RejectedPage
@@ -205,16 +203,14 @@ class JavaScriptMixin:
         )
 
     def failed(self, failure):
-        out = super().failed(failure)
+        """A page the browser failed on (after the retries) is a rejected record,
+        not an unrecoverable download: it is counted once, in the rejects file."""
         request = getattr(failure, "request", None)
         if request is None or not request.meta.get(JS_META):
-            return out
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return out  # robots.txt, offsite: not a failure
-        if failure.check(HttpError):
-            reason = f"HTTP {failure.value.response.status}"
-        else:
-            reason = f"{failure.type.__name__}: {str(failure.value).strip().splitlines()[0][:200] if str(failure.value).strip() else ''}"
+            return super().failed(failure)
+        reason = self.failure_reason(failure)
+        if reason is None:
+            return None
         self.crawler.stats.inc_value("newscrawler/js/failed")
         return [RejectedPage(
             url=request.url, reason=f"browser failed: {reason}", code="js_render_failed", aggregator=self.name,

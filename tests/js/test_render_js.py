@@ -154,6 +154,9 @@ def test_a_browser_failure_is_retried_then_rejected_and_the_crawl_goes_on(site, 
     errors = res["summary"]["download_errors"]
     assert errors.get("playwright._impl._errors.Error") == 2, errors  # tried, retried once, given up
     assert res["summary"]["js"]["failed"] == 1
+    # counted once: a rejected record, not also an unrecoverable download
+    assert dead not in {u["url"] for u in res["summary"].get("unrecoverable_urls") or []}
+    assert res["summary"]["unrecoverable"] == 0
     got = {r["url"] for r in res["records"]}
     assert {first, second} <= got  # the crawl went on
 
