@@ -137,12 +137,23 @@ def cmd_run(args) -> int:
     sets = _pairs(args.s, "-s")
     overrides = dict(sets)
     spider = args.spider
-    ref = dict(spargs).get("profile") or spider
+    settings = _settings(overrides)
+    from scrapy.spiderloader import get_spider_loader
+
+    loader = get_spider_loader(settings)
+    if spider not in loader.list():
+        raise CliError(f"run: unknown spider {spider!r}; known: {', '.join(sorted(loader.list()))}")
+    # The verdict's thresholds: the run's profile; a spider without one (generic) takes the defaults.
+    ref = dict(spargs).get("profile") or getattr(loader.load(spider), "profile_name", "") or ""
     try:
-        profile = profiles.load_file(ref) if ref.endswith(".json") or "/" in ref else profiles.load(ref)
+        if not ref:
+            profile = profiles.Profile(name=spider, path=Path("."))
+        elif ref.endswith(".json") or "/" in ref:
+            profile = profiles.load_file(ref)
+        else:
+            profile = profiles.load(ref)
     except profiles.ProfileError as e:
         raise CliError(f"run: {e}") from None
-    settings = _settings(overrides)
     run_id = overrides.get("NEWSCRAWLER_RUN_ID") or secrets.token_hex(4)
     out_dir = Path(settings.get("NEWSCRAWLER_OUTPUT_DIR") or "data")
     log_dir = Path(settings.get("NEWSCRAWLER_LOG_DIR") or "logs")

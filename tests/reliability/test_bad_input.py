@@ -39,7 +39,7 @@ def one_line_error(proc, lines, *words):
 
 
 def test_unknown_spider(tmp_path):
-    one_line_error(*run(tmp_path, "no_such_site"), "no_such_site", "known:")
+    one_line_error(*run(tmp_path, "no_such_site"), "unknown spider 'no_such_site'", "known:")
 
 
 def test_unknown_profile_argument(tmp_path):

@@ -94,4 +94,4 @@ def test_wrong_arguments_are_one_line_exit_2(tmp_path):
         assert (proc.stdout + proc.stderr).count("\n") == 1
     proc = subprocess.run([sys.executable, "-m", "newscrawler", "run", "nosuch"], cwd=ROOT, capture_output=True,
                           text=True)
-    assert proc.returncode == 2 and "unknown profile" in proc.stderr
+    assert proc.returncode == 2 and "unknown spider 'nosuch'" in proc.stderr
