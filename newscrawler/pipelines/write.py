@@ -75,8 +75,8 @@ class JsonLinesWriterPipeline:
         except OSError as e:
             self.failed = True
             logger.error("cannot write %s: %s; stopping the crawl, lines already written are kept",
-                         target.path, e.strerror or e)
-            self.stats.set_value("newscrawler/output_error", f"{target.path}: {e.strerror or e}")
+                         target.final_path, e.strerror or e)
+            self.stats.set_value("newscrawler/output_error", f"{target.final_path}: {e.strerror or e}")
             engine = self.crawler.engine
             if engine is not None and engine.spider is not None:
                 deferred_from_coro(engine.close_spider_async(reason="output_error"))
