@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from newscrawler.argtypes import positive
+
 
 class CliError(Exception):
     """A user error: printed as one line, exit code 2 (or ``code``)."""
@@ -24,16 +26,6 @@ class CliError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, no usage block
         raise CliError(f"{self.prog}: error: {message}")
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
 
 
 # ---------------------------------------------------------------- commands
@@ -166,7 +158,7 @@ def build_parser() -> _Parser:
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     d = sub.add_parser("demo", help="serve the sample aggregator locally, crawl it, print a summary")
-    d.add_argument("--articles", type=_positive, default=300, help="articles on the sample site (default 300)")
+    d.add_argument("--articles", type=positive, default=300, help="articles on the sample site (default 300)")
     d.add_argument("--seed", type=int, default=1, help="sample site seed (default 1)")
     d.add_argument("--output-dir", default="data", help="where the JSON Lines go (default data/)")
     d.add_argument("--js", action="store_true", help="add a JavaScript section, rendered in Chromium (render_js=auto)")
@@ -183,7 +175,7 @@ def build_parser() -> _Parser:
     pd.set_defaults(func=cmd_parse_document)
 
     s = sub.add_parser("serve", help="serve the sample aggregator on 127.0.0.1 until interrupted")
-    s.add_argument("--articles", type=_positive, default=300)
+    s.add_argument("--articles", type=positive, default=300)
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--port", type=int, default=8000)
     s.set_defaults(func=cmd_serve)

@@ -97,7 +97,7 @@ def cmd_bench_distributed(args) -> int:
 
 
 def add_parser(sub) -> None:
-    from newscrawler.cli import _positive
+    from newscrawler.argtypes import positive as _positive
 
     b = sub.add_parser("bench-distributed", help="pages/s of a distributed crawl with 1 and with 2 workers")
     b.add_argument("--articles", type=_positive, default=2000, help="articles on the sample site (default 2000)")

@@ -27,7 +27,7 @@ LOCAL = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCUR
 
 
 def add_parser(sub) -> None:
-    from newscrawler.cli import _positive
+    from newscrawler.argtypes import positive as _positive
 
     p = sub.add_parser("bench-js", help="JS pages/s and browser peak memory beside plain pages/s")
     p.add_argument("--articles", type=_positive, default=200, help="plain articles (default 200)")

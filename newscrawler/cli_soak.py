@@ -26,7 +26,8 @@ import threading
 import time
 from pathlib import Path
 
-from newscrawler.cli import CliError, _positive
+from newscrawler.argtypes import positive as _positive
+from newscrawler.cli import CliError
 
 ROOT = Path(__file__).resolve().parent.parent
 FD_SLACK = 8

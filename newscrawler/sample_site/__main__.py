@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from newscrawler.argtypes import bounded_int
+
 from .server import SiteServer
 from .site import MAX_ARTICLES, SampleSite
 
@@ -18,44 +20,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _port(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
-    if not 0 <= v <= 65535:
-        raise argparse.ArgumentTypeError(f"port must be 0..65535, got {v}")
-    return v
-
-
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-    if not 1 <= v <= MAX_ARTICLES:
-        raise argparse.ArgumentTypeError(f"must be 1..{MAX_ARTICLES}, got {v}")
-    return v
-
-
-def _seed(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid seed {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"seed must be >= 0, got {v}")
-    return v
-
-
-def _count(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {v}")
-    return v
+_port = bounded_int(0, 65535, "port")
+_count = bounded_int(0, MAX_ARTICLES, "count")
+_positive = bounded_int(1, MAX_ARTICLES, "number")
+_seed = bounded_int(0, None, "seed")
 
 
 def main(argv: list[str] | None = None) -> int:
