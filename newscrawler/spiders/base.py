@@ -124,7 +124,9 @@ class ProfileSpider(scrapy.Spider):
             return
         self.crawler.stats.inc_value(f"newscrawler/pages/{page.kind}")
         if page.kind == "article" and self.is_record_url(response.url):
-            yield self.make_item(response, page)
+            item = self.make_item(response, page)  # None: a mixin decided against it (e.g. since=)
+            if item is not None:
+                yield item
         requested = self._requested
         for url in self.links_to_follow(response, page):
             requested.add(url)
@@ -136,6 +138,7 @@ class ProfileSpider(scrapy.Spider):
         return None
 
     def make_item(self, response, page):
+        """The item of an article page (or a Request that completes it, or None)."""
         return article_item(page, self.name, self.profile.timezone, datetime.now(timezone.utc))
 
     def links_to_follow(self, response, page):
