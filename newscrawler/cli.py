@@ -150,7 +150,16 @@ def cmd_serve(args) -> int:
 # ---------------------------------------------------------------- parser
 # Further commands live in their own modules, each with ``add_parser(sub)``
 # that registers its sub-command (``sub.add_parser(...)`` with ``func`` set).
-COMMAND_MODULES: list[str] = ["newscrawler.cli_eval", "newscrawler.cli_report", "newscrawler.cli_bench_js", "newscrawler.cli_run", "newscrawler.cli_soak", "newscrawler.cli_bench", "newscrawler.cli_seed", "newscrawler.cli_bench_distributed"]
+COMMAND_MODULES: list[str] = [
+    "newscrawler.cli_run",  # run: the cron wrapper
+    "newscrawler.cli_seed",  # seed, status, clear: distributed crawls
+    "newscrawler.cli_report",
+    "newscrawler.cli_eval",
+    "newscrawler.cli_soak",
+    "newscrawler.cli_bench",
+    "newscrawler.cli_bench_js",
+    "newscrawler.cli_bench_distributed",
+]
 
 
 def build_parser() -> _Parser:
