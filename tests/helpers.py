@@ -38,3 +38,26 @@ def outputs(folder: Path) -> dict:
 
 def all_records(folder: Path) -> list[dict]:
     return [r for p in outputs(folder)["records"] for r in read_jsonl(p)]
+
+
+FIELDS = ("url", "title", "body", "published_at", "source", "source_country", "category",
+          "credibility", "importance", "related")
+
+
+def assert_matches_truth(records: list[dict], truth: dict, fields: tuple = FIELDS) -> None:
+    """A crawl's records against a sample site's ground truth: no url twice,
+    every expected article there, exactly one of each duplicate story, nothing
+    unexpected, and every field equal."""
+    urls = [r["url"] for r in records]
+    twice = sorted({u for u in urls if urls.count(u) > 1})
+    assert not twice, f"{len(twice)} articles written twice, e.g. {twice[:3]}"
+    expected = {r["url"]: r for r in truth["records"]}
+    got = {r["url"]: r for r in records}
+    twins = {u for g in truth["duplicate_groups"] for u in g}
+    missing = sorted(set(expected) - set(got) - twins)
+    assert not missing, f"{len(missing)} articles missing, e.g. {missing[:3]}"
+    for group in truth["duplicate_groups"]:  # the aggregator's own double stories: one each
+        assert len(set(got) & set(group)) == 1, group
+    assert set(got) <= set(expected), f"unexpected records: {sorted(set(got) - set(expected))[:3]}"
+    wrong = [(u, f, r[f], expected[u][f]) for u, r in got.items() for f in fields if r[f] != expected[u][f]]
+    assert not wrong, wrong[:3]

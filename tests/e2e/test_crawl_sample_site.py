@@ -8,11 +8,9 @@ import pytest
 
 from newscrawler.pipelines.validate import check
 from newscrawler.sample_site import RunningSite
-from tests.helpers import outputs, read_jsonl, scrapy_crawl
+from tests.helpers import assert_matches_truth, outputs, read_jsonl, scrapy_crawl
 
 pytestmark = pytest.mark.e2e
-FIELDS = ("url", "title", "body", "published_at", "source", "source_country", "category",
-          "credibility", "importance", "related")
 
 
 @pytest.fixture(scope="module")
@@ -35,19 +33,7 @@ def crawl(tmp_path_factory):
 
 
 def test_every_record_matches_the_ground_truth(crawl):
-    truth = {r["url"]: r for r in crawl["truth"]["records"]}
-    got = {r["url"]: r for r in crawl["records"]}
-    assert len(got) == len(crawl["records"]), "a url appears twice"
-    dup_extra = {u for g in crawl["truth"]["duplicate_groups"] for u in g}
-    missing = set(truth) - set(got) - dup_extra
-    assert not missing, f"{len(missing)} articles missing, e.g. {sorted(missing)[:3]}"
-    assert set(got) <= set(truth), f"unexpected records: {sorted(set(got) - set(truth))[:3]}"
-    mismatches = []
-    for url, record in got.items():
-        for f in FIELDS:
-            if record[f] != truth[url][f]:
-                mismatches.append((url, f, record[f], truth[url][f]))
-    assert not mismatches, mismatches[:3]
+    assert_matches_truth(crawl["records"], crawl["truth"])
 
 
 def test_one_record_per_duplicate_story(crawl):

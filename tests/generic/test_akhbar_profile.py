@@ -8,10 +8,8 @@ import re
 import pytest
 
 from newscrawler.pipelines.validate import check
-from tests.helpers import outputs, read_jsonl, scrapy_crawl
+from tests.helpers import FIELDS, outputs, read_jsonl, scrapy_crawl
 
-FIELDS = ("url", "title", "body", "published_at", "source", "source_country", "category",
-          "credibility", "importance", "related")
 
 
 @pytest.fixture(scope="module")

@@ -16,11 +16,9 @@ import pytest
 
 from newscrawler.sample_site import RunningSite
 from tests.conftest import ROOT
-from tests.helpers import outputs, read_jsonl, scrapy_crawl
+from tests.helpers import FIELDS, outputs, read_jsonl, scrapy_crawl
 
 pytestmark = pytest.mark.e2e
-FIELDS = ("url", "title", "body", "published_at", "source", "source_country", "category",
-          "credibility", "importance", "related")
 JS_ARTICLES = 14
 # "Crawled (200) <GET http://...> (referer: ...) ['playwright']": a response that came from the browser
 CRAWLED = re.compile(r"Crawled \((\d+)\) <GET (\S+)> \(referer: [^)]*\)(?: \[([^\]]*)\])?")
