@@ -22,7 +22,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -50,23 +49,6 @@ def _proc_sample(pid: int) -> tuple[int, int, int] | None:
         return None
 
 
-def _start_site(args, env) -> tuple[subprocess.Popen, str]:
-    cmd = [sys.executable, "-m", "newscrawler.sample_site", "--articles", str(args.articles),
-           "--seed", str(args.seed), "--faults", args.faults, "--fault-seed", str(args.fault_seed)]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    line: list[str] = []
-    reader = threading.Thread(target=lambda: line.append(proc.stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(120)
-    url = line[0].strip() if line else ""
-    if not url.startswith("http"):
-        proc.kill()
-        err = proc.stderr.read().strip().splitlines()
-        raise CliError(f"soak: the sample site did not start: {err[-1] if err else 'no URL printed'}", 1)
-    return proc, url
-
-
 def cmd_soak(args) -> int:
     from newscrawler.output import iter_records
     from newscrawler.pipelines.validate import check
@@ -84,7 +66,14 @@ def cmd_soak(args) -> int:
         raise CliError(f"soak: cannot create {out}: {e.strerror or e}") from None
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
     print(f"soak: {args.articles} articles, faults {args.faults!r} (seed {args.fault_seed}), output {out}", flush=True)
-    site_proc, url = _start_site(args, env)
+    from newscrawler.sample_site import RunningSite
+
+    site = RunningSite(args.articles, args.seed, faults=args.faults, fault_seed=args.fault_seed, startup_timeout=120)
+    try:
+        site.start()
+    except RuntimeError as e:
+        raise CliError(f"soak: {e}", 1) from None
+    url = site.url
     samples: list[tuple[float, int, int, int]] = []
     try:
         cmd = [sys.executable, "-m", "scrapy", "crawl", "kashaf", "-a", f"start_url={url}",
@@ -104,11 +93,7 @@ def cmd_soak(args) -> int:
                 time.sleep(args.sample_every)
         took = time.monotonic() - started
     finally:
-        site_proc.terminate()
-        try:
-            site_proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            site_proc.kill()
+        site.stop()
     summaries = sorted(out.glob("kashaf-*.summary.json"))
     if crawl.returncode != 0 or not summaries:
         raise CliError(f"soak: the crawl failed (exit code {crawl.returncode}); see {log_path}", 1)
