@@ -57,8 +57,8 @@ ITEM_PIPELINES = {
     "newscrawler.pipelines.seen.SeenFilterPipeline": 350,  # incremental: drop what earlier runs wrote
     "newscrawler.pipelines.spidermon_fast.FastItemValidationPipeline": 850,  # monitors: spidermon schema check of written records (with a fast pre-check)
     "newscrawler.pipelines.write.JsonLinesWriterPipeline": 900,
-    "newscrawler.pipelines.seen.SeenStorePipeline": 960,  # incremental: remember what was written
     "newscrawler.pipelines.coverage.CoveragePipeline": 950,  # monitors: field coverage of written records
+    "newscrawler.pipelines.seen.SeenStorePipeline": 960,  # incremental: remember what was written
 }
 EXTENSIONS = {
     "newscrawler.extensions.jobdir.JobDirGuard": 100,  # -s JOBDIR=...: safe after a SIGKILL
