@@ -1,4 +1,4 @@
-"""The text "document" rendering of a record (FORMAT.md), both ways.
+"""The text "document" rendering of a record (docs/FORMAT.md), both ways.
 
 ``render(record)`` writes the seed's layout; ``parse(text)`` reads a document
 in that layout (sidebar included) back into the record's fields, with the

@@ -2,7 +2,7 @@
 
 Cases (no network):
 
-* the real LBCI article in ``../shared/real-pages/`` (MIT-licensed test data of
+* the real LBCI article in ``tests/data/real-pages/`` (MIT-licensed test data of
   the Fundus project): title, date and paragraphs against its ground truth;
 * stored pages of our own in ``tests/generic/fixtures/pages/<case>/``
   (``page.html``, ``meta.json`` with ``url`` and optional ``timezone``,
@@ -42,7 +42,7 @@ class EvaluationError(Exception):
 
 def real_pages_dir() -> Path:
     env = os.environ.get("NEWSCRAWLER_REAL_PAGES")
-    return Path(env) if env else ROOT.parent / "shared" / "real-pages"
+    return Path(env) if env else ROOT / "tests" / "data" / "real-pages"
 
 
 def tokens(text: str | None) -> list[str]:

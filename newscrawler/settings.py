@@ -2,7 +2,7 @@
 
 Polite defaults for real sites; every one can be overridden with ``-s``.
 The demo, tests and benchmarks turn the politeness off for the local sample
-site only (see ``newscrawler/cli.py``, ``LOCAL_SETTINGS``).
+site only (see ``newscrawler/runner.py``, ``LOCAL_SETTINGS``).
 """
 
 BOT_NAME = "newscrawler"
@@ -69,7 +69,7 @@ EXTENSIONS = {
 
 FEED_EXPORT_ENCODING = "utf-8"
 
-# Distributed mode (newscrawler/distributed.py): set NEWSCRAWLER_REDIS_URL (setting or environment
+# Distributed mode (newscrawler/distributed/): set NEWSCRAWLER_REDIS_URL (setting or environment
 # variable) and this add-on puts the queue, the dupefilter and the written-articles set in Redis.
 ADDONS = {"newscrawler.distributed.DistributedAddon": 0}
 

@@ -6,7 +6,6 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 
 from newscrawler.items import RejectedPage

@@ -12,7 +12,6 @@ written.
 from __future__ import annotations
 
 import logging
-import os
 import secrets
 from datetime import datetime, timezone
 from pathlib import Path

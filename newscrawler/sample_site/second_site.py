@@ -41,7 +41,7 @@ import json
 import random
 from datetime import datetime, timedelta
 from email.utils import format_datetime
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import corpus as C

@@ -38,7 +38,6 @@ Other per-article variations, chosen by the article number ``i``:
 from __future__ import annotations
 
 import html
-import math
 import random
 from array import array
 from datetime import datetime, timedelta

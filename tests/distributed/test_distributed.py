@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from newscrawler.cli_bench_distributed import start_workers
+from newscrawler.cli.bench_distributed import start_workers
 from newscrawler.distributed import Keys
 from newscrawler.redis_server import RunningRedis
 from newscrawler.sample_site import RunningSite

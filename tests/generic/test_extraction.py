@@ -116,9 +116,8 @@ def test_eval_on_stored_pages():
         assert all(a == b for a, b in d.fields.values()), d
 
 
-@pytest.mark.skipif(not (real_pages_dir() / "LBCGroup_2026_01_08.html.gz").is_file(),
-                    reason="../shared/real-pages is not there")
 def test_eval_command_lbci():
+    assert (real_pages_dir() / "LBCGroup_2026_01_08.html.gz").is_file(), "tests/data/real-pages is part of the repository"
     proc = subprocess.run([sys.executable, "-m", "newscrawler", "eval", "--min-f1", "0.95"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -1,6 +1,5 @@
 """The crawl report: written from a real crawl, opened in headless Chromium, every chart read back."""
 
-import json
 import subprocess
 import sys
 from collections import Counter

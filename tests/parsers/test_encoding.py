@@ -1,13 +1,12 @@
 """Pages in windows-1256 / ISO-8859-6 / UTF-8, declared or not."""
 
-from pathlib import Path
 
 import pytest
 
 from newscrawler.parsing.encoding import decode_html
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
-REAL = SHARED / "real-pages"
+REAL = DATA / "real-pages"
 PHRASE = "كتائب الشهيد عز الدين القسام"
 
 

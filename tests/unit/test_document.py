@@ -7,9 +7,9 @@ import sys
 import pytest
 
 from newscrawler import document
-from tests.conftest import ROOT, SHARED
+from tests.conftest import DATA, ROOT
 
-SEED = SHARED / "seed" / "000_ee4591bf9e1c8d6b.txt"
+SEED = DATA / "seed" / "000_ee4591bf9e1c8d6b.txt"
 
 
 def seed_head() -> str:

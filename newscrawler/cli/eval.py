@@ -35,7 +35,7 @@ def cmd_eval(args) -> int:
 def add_parser(sub) -> None:
     p = sub.add_parser("eval", help="field accuracy and body token-F1 of the generic extraction on stored pages")
     p.add_argument("--fixtures", help="folder with pages/ and discovery/ cases (default tests/generic/fixtures)")
-    p.add_argument("--real-pages", help="folder with the LBCI page (default ../shared/real-pages)")
+    p.add_argument("--real-pages", help="folder with the LBCI page (default tests/data/real-pages)")
     p.add_argument("--min-f1", type=float, default=None, help="exit 1 when a page's body token-F1 is below this")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.set_defaults(func=cmd_eval)

@@ -41,7 +41,7 @@ def start_workers(n: int, site_url: str, out: Path, redis_url: str, *extra: str,
 
 def crawl_done(client, spider: str = "kashaf") -> bool:
     """Seeded, nothing queued, nothing in progress anywhere."""
-    from newscrawler.distributed import Keys, _text
+    from newscrawler.distributed.common import Keys, _text
 
     keys = Keys(spider)
     if not client.exists(keys.seeded) or client.zcard(keys.requests):
