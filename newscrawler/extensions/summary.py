@@ -57,6 +57,10 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         "requests": stats.get("downloader/request_count", 0),
         "article_pages": stats.get("newscrawler/pages/article", 0),
         "listing_pages": stats.get("newscrawler/pages/listing", 0),
+        "other_pages": stats.get("newscrawler/pages/other", 0),  # neither article nor listing
+        "not_found_pages": stats.get("newscrawler/pages/not_found", 0),  # soft 404s (also unrecoverable)
+        # bodies the label rules could not read, rescued by trafilatura ("body") or not ("none")
+        "fallback": prefixed("newscrawler/fallback/"),
         "records": stats.get("newscrawler/records", 0),
         "rejects": stats.get("newscrawler/rejects", 0),
         "rejects_by_reason": prefixed("newscrawler/rejects/"),

@@ -1,10 +1,23 @@
 """Find the aggregator's labelled metadata (``المصدر: ...``) in lines of text.
 
 A label is recognised by what it says, wherever the markup puts it:
-``label: value`` on one line, several labels on one line
-(``المصدر: الأول - المغرب التصنيف: سياسة``), or a label alone on its line
-(a table cell, a ``<dt>``, a span) with its value on the next line, with or
-without a colon, with any spaces around the colon.
+
+* ``label: value`` at the start of a line, with any spaces around the colon;
+* several labels on one line, separated by spaces, ``|``, ``-``, ``·`` or
+  nothing at all (``المصدر: الأول - المغرب التصنيف: سياسة``,
+  ``تاريخ الخبر: 2023-10-20 | المصدر: فرانس 24``);
+* a label alone on its line (a table cell, a ``<dt>``, a span) with its value
+  on the next line, with or without a colon;
+* a label after some text on the same line (``<a>headline</a> المصدر: …``):
+  :meth:`LabelMatcher.find` reports that text as the line's *prefix*, and the
+  page parser decides what it is (a card's headline link, a byline's author).
+
+A label written without a colon in an element of its own
+(``<strong>المصدر</strong> <span>…</span>``, the colon drawn by CSS) is given
+its colon when the page is laid out as lines (``lines.py``).
+
+A value longer than :data:`MAX_VALUE` characters is prose, not a value: the
+line is not a label line (``المصدر: إن …`` opening a long paragraph).
 
 A *block* is a run of consecutive label lines; the same label twice starts a
 new block (two cards with nothing between them).
@@ -27,7 +40,9 @@ DEFAULT_LABELS: dict[str, tuple[str, ...]] = {
     "importance": ("الأهمية", "الاهمية"),
 }
 
-_BULLETS = " \t•·*-–—|،,;"
+_BULLETS = " \t•·*-–—|،,;/"
+_COLON = ":：﹕"
+MAX_VALUE = 160
 
 
 @dataclass
@@ -35,6 +50,7 @@ class Block:
     start: int  # index of the first line of the block
     end: int  # index after the last line
     fields: dict[str, str] = field(default_factory=dict)
+    prefix: str = ""  # text before the first label on the block's first line
 
 
 class LabelMatcher:
@@ -46,15 +62,27 @@ class LabelMatcher:
         for name, texts in labels.items():
             for t in texts:
                 self.by_text[clean_text(t)] = name
+        self.texts = frozenset(self.by_text)
         alternatives = "|".join(re.escape(t) for t in sorted(self.by_text, key=len, reverse=True))
-        # A label at the start of a line, or after a space when the line
-        # already started with a label; followed by a colon.
-        self._anywhere = re.compile(rf"(?:^|(?<=\s))({alternatives})\s*[:：﹕]\s*")
-        self._alone = re.compile(rf"^({alternatives})\s*[:：﹕]?$")
-        self._first = re.compile(rf"^[{re.escape(_BULLETS)}]*({alternatives})\s*[:：﹕]")
+        # Any label followed by a colon, wherever it is on the line.
+        self._anywhere = re.compile(rf"({alternatives})\s*[{_COLON}]\s*")
+        self._alone = re.compile(rf"^[{re.escape(_BULLETS)}]*({alternatives})\s*[{_COLON}]?$")
+        self._first = re.compile(rf"^[{re.escape(_BULLETS)}]*({alternatives})\s*[{_COLON}]")
+
+    def _pairs(self, text: str) -> list[tuple[str, str]] | None:
+        """The (field, value) pairs of ``text``, which starts with a label."""
+        matches = list(self._anywhere.finditer(text))
+        out = []
+        for i, mm in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+            value = text[mm.end():end].strip(_BULLETS)
+            if len(value) > MAX_VALUE:
+                return None
+            out.append((self.by_text[mm.group(1)], value))
+        return out or None
 
     def split(self, text: str) -> list[tuple[str, str | None]] | None:
-        """``[(field, value), ...]`` for a label line, ``None`` otherwise.
+        """``[(field, value), ...]`` for a line that starts with a label, ``None`` otherwise.
 
         A value of ``None`` means the label stands alone: its value is on the
         next line.
@@ -65,43 +93,62 @@ class LabelMatcher:
         m = self._first.match(text)
         if not m:
             return None
-        text = text[m.start(1):]
-        matches = list(self._anywhere.finditer(text))
-        out = []
-        for i, mm in enumerate(matches):
-            end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-            value = text[mm.end():end].strip(_BULLETS)
-            out.append((self.by_text[mm.group(1)], value))
-        return out
+        return self._pairs(text[m.start(1):])
 
-    def blocks(self, texts: list[str], min_labels: int = 2) -> list[Block]:
-        """Blocks of at least ``min_labels`` distinct labels in ``texts``."""
-        found: list[Block] = []
+    def find(self, text: str) -> tuple[str, list[tuple[str, str | None]]] | None:
+        """``(prefix, pairs)`` for any line with a label followed by a colon;
+        the prefix is the text before the first label ("" when it starts the line)."""
+        pairs = self.split(text)
+        if pairs is not None:
+            return "", pairs
+        m = self._anywhere.search(text)
+        if m is None:
+            return None
+        pairs = self._pairs(text[m.start():])
+        if pairs is None:
+            return None
+        return text[:m.start()].strip(_BULLETS), pairs
+
+    def blocks(self, texts: list[str], min_labels: int = 2,
+               found: list | None = None) -> list[Block]:
+        """Blocks of at least ``min_labels`` distinct labels in ``texts``.
+
+        ``found`` may give the result of :meth:`find` (or :meth:`split`, as
+        ``("", pairs)``) for each line, already judged by the caller; by default
+        only lines that start with a label count.
+        """
+        if found is None:
+            found = [(None if (p := self.split(t)) is None else ("", p)) for t in texts]
+        out: list[Block] = []
         current: Block | None = None
         i, n = 0, len(texts)
         while i < n:
-            pairs = self.split(texts[i])
-            if pairs is None:
+            hit = found[i]
+            if hit is None:
                 if current is not None:
-                    found.append(current)
+                    out.append(current)
                     current = None
                 i += 1
                 continue
+            prefix, pairs = hit
+            if prefix and current is not None:  # text before the label: a new block starts here
+                out.append(current)
+                current = None
             line_end = i + 1
             for name, value in pairs:
                 if value is None:  # label alone: the value is the next line
-                    if line_end < n and self.split(texts[line_end]) is None:
+                    if line_end < n and found[line_end] is None and len(texts[line_end]) <= MAX_VALUE:
                         value = texts[line_end]
                         line_end += 1
                     else:
                         value = ""
                 if current is None or name in current.fields:
                     if current is not None:
-                        found.append(current)
-                    current = Block(i, i)
+                        out.append(current)
+                    current = Block(i, i, prefix=prefix if current is None else "")
                 current.fields[name] = value
             current.end = line_end
             i = line_end
         if current is not None:
-            found.append(current)
-        return [b for b in found if len(b.fields) >= min_labels]
+            out.append(current)
+        return [b for b in out if len(b.fields) >= min_labels]

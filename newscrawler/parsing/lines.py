@@ -5,7 +5,12 @@ A *line* is the text between two block boundaries (block elements and
 parser needs to judge it without knowing the site's CSS: the element that
 holds it, whether it is a heading, how much of it is link text and the link,
 and whether it sits in a part of the page that is never article text
-(a ``<figure>``, an ``<aside>``, a block whose class says it is an ad).
+(a ``<figure>`` or the one short line beside an image: a caption; a block whose
+class says it is an ad).
+
+A label written without its colon in an element of its own
+(``<strong>المصدر</strong> <span>…</span>``: the colon drawn by CSS) gets the
+colon here, so that ``labels.py`` reads it like any other label.
 
 The walk is iterative (``lxml.etree.iterwalk``), so a deeply nested or
 malformed page cannot exhaust Python's recursion limit.
@@ -35,6 +40,8 @@ HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # hint only, by class/id words that mean "advertisement" in any site's CSS.
 _AD_HINT = re.compile(r"(?:^|[\s_-])(?:ad|ads|adv|advert|advertisement|sponsor|sponsored|banner|promo|dfp|gpt)(?:$|[\s_-])", re.I)
 _NON_TEXT_CONTAINERS = frozenset(("figure", "figcaption"))
+_CHROME = frozenset(("nav", "footer"))
+CAPTION_MAX = 160  # characters: a longer line beside an image is text, not its caption
 
 
 @dataclass(slots=True)
@@ -48,6 +55,8 @@ class Line:
     in_ad: bool = False
     block: object = None  # the lxml element of the innermost block
     ancestors: tuple = field(default=())  # the elements enclosing the line
+    link: object = None  # the <a> element of the line's first link text
+    in_chrome: bool = False  # inside <nav> or <footer>: site chrome, never article text
 
     @property
     def fully_linked(self) -> bool:
@@ -56,52 +65,6 @@ class Line:
     @property
     def link_ratio(self) -> float:
         return self.link_chars / len(self.text) if self.text else 0.0
-
-
-class _Builder:
-    __slots__ = ("lines", "parts", "link_chars", "href", "stack")
-
-    def __init__(self):
-        self.lines: list[Line] = []
-        self.parts: list[str] = []
-        self.link_chars = 0
-        self.href = None
-        # stack of (element, tag, heading, in_link, in_figure, in_ad)
-        self.stack: list[tuple] = []
-
-    def add(self, text: str | None, in_link: bool, href: str | None):
-        if not text:
-            return
-        self.parts.append(text)
-        if in_link:
-            self.link_chars += len(text.strip())
-            if self.href is None and href:
-                self.href = href
-
-    def flush(self):
-        if not self.parts:
-            return
-        text = clean_text("".join(self.parts))
-        link_chars, href = self.link_chars, self.href
-        self.parts, self.link_chars, self.href = [], 0, None
-        if not text:
-            return
-        block, tag, heading, in_figure, in_ad, ancestors = self._context()
-        self.lines.append(
-            Line(text, tag, heading, min(link_chars, len(text)), href, in_figure, in_ad, block, ancestors)
-        )
-
-    def _context(self):
-        block, tag, heading, in_figure, in_ad = None, "body", 0, False, False
-        ancestors = []
-        for el, t, h, _link, fig, ad in self.stack:
-            ancestors.append(el)
-            if t in BLOCK_TAGS:
-                block, tag = el, t
-            heading = heading or h
-            in_figure = in_figure or fig
-            in_ad = in_ad or ad
-        return block, tag, heading, in_figure, in_ad, tuple(ancestors)
 
 
 def _is_ad(el) -> bool:
@@ -118,37 +81,44 @@ def _classify(tag) -> tuple:
 _KINDS: dict = {}
 
 
-def html_lines(root) -> list[Line]:
-    """Lines of an lxml HTML tree (``lxml.html`` document element)."""
+def html_lines(root, label_texts: frozenset = frozenset()) -> list[Line]:
+    """Lines of an lxml HTML tree; ``label_texts``: the labels that get their
+    colon back when an element holds nothing else."""
     # Hot path (profiled): one pass, no method calls per text. Each stack entry
     # carries what a line needs, folded from its parent when it is pushed:
     # (element, innermost block, its tag, first heading level from the top,
-    #  in figure, in ad, ancestors).
+    #  in figure, in ad, in chrome, ancestors).
     lines: list[Line] = []
     append_line = lines.append
     parts: list[str] = []
     link_chars = 0
-    line_href = None
+    line_href = line_link = None
     stack: list[tuple] = []
     in_link = 0
-    href = None
+    href = link = None
     kinds = _KINDS
     walker = etree.iterwalk(root, events=("start", "end"))
     skip_subtree = walker.skip_subtree
+    img_block = None  # the innermost block holding the last <img>, until a line follows it
+    captions: list[tuple[int, object]] = []  # (line index, that block): caption candidates
 
     def flush():
-        nonlocal parts, link_chars, line_href
+        nonlocal parts, link_chars, line_href, line_link, img_block
         text = clean_text("".join(parts))
-        lc, h = link_chars, line_href
-        parts, link_chars, line_href = [], 0, None
+        lc, h, lk = link_chars, line_href, line_link
+        parts, link_chars, line_href, line_link = [], 0, None, None
         if not text:
             return
         if stack:
-            _el, block, btag, heading, fig, ad, ancestors = stack[-1]
+            _el, block, btag, heading, fig, ad, chrome, ancestors = stack[-1]
         else:
-            block, btag, heading, fig, ad, ancestors = None, "body", 0, False, False, ()
+            block, btag, heading, fig, ad, chrome, ancestors = None, "body", 0, False, False, False, ()
         n = len(text)
-        append_line(Line(text, btag, heading, lc if lc < n else n, h, fig, ad, block, ancestors))
+        if img_block is not None:
+            if (block is img_block or img_block in ancestors) and n <= CAPTION_MAX:
+                captions.append((len(lines), img_block))
+            img_block = None
+        append_line(Line(text, btag, heading, lc if lc < n else n, h, fig, ad, block, ancestors, lk, chrome))
 
     for event, el in walker:
         raw = el.tag
@@ -169,20 +139,28 @@ def html_lines(root) -> list[Line]:
             if is_block and parts:
                 flush()
             if stack:
-                _e, pblock, pbtag, pheading, pfig, pad, panc = stack[-1]
+                _e, pblock, pbtag, pheading, pfig, pad, pchrome, panc = stack[-1]
                 ancestors = panc + (el,)
             else:
-                pblock, pbtag, pheading, pfig, pad = None, "body", 0, False, False
+                pblock, pbtag, pheading, pfig, pad, pchrome = None, "body", 0, False, False, False
                 ancestors = (el,)
             if is_block:
-                stack.append((el, el, tag, pheading or level, pfig or is_fig, pad or _is_ad(el), ancestors))
+                stack.append((el, el, tag, pheading or level, pfig or is_fig, pad or _is_ad(el),
+                              pchrome or tag in _CHROME, ancestors))
             else:
-                stack.append((el, pblock, pbtag, pheading or level, pfig or is_fig, pad, ancestors))
+                stack.append((el, pblock, pbtag, pheading or level, pfig or is_fig, pad, pchrome, ancestors))
             if tag == "a":
                 in_link += 1
                 if in_link == 1:
-                    href = el.get("href")
+                    href, link = el.get("href"), el
+            elif tag == "img" and not "".join(parts).strip():
+                # an image before any text of its line: the line after it may be its caption
+                img_block = pblock if not is_block else el
             text = el.text
+            if label_texts and text and not is_block and not in_link and not len(el):
+                bare = text.strip()
+                if bare and len(bare) <= 30 and bare[-1] not in ":：﹕" and clean_text(bare) in label_texts:
+                    text += ": "  # a label in an element of its own: its colon is drawn by CSS
         else:  # end
             if not skipped and tag != "br":
                 if is_block and parts:
@@ -192,17 +170,26 @@ def html_lines(root) -> list[Line]:
                 if tag == "a":
                     in_link -= 1
                     if in_link == 0:
-                        href = None
+                        href = link = None
             text = el.tail
         if text:
             parts.append(text)
             if in_link > 0:
                 link_chars += len(text.strip())
                 if line_href is None and href:
-                    line_href = href
+                    line_href, line_link = href, link
     if parts:
         flush()
+    # A caption is the one short line of an element that holds an image:
+    # the lines around it lie outside that element.
+    for i, holder in captions:
+        if not any(0 <= j < len(lines) and _inside(lines[j], holder) for j in (i - 1, i + 1)):
+            lines[i].in_figure = True
     return lines
+
+
+def _inside(line: Line, el) -> bool:
+    return line.block is el or el in line.ancestors
 
 
 def text_lines(text: str) -> list[Line]:

@@ -3,20 +3,43 @@
 No network, no Scrapy: ``PageParser(profile_rules).parse(url, body,
 content_type)`` works on stored bytes, which is how the tests use it.
 
-The page is read as a person reads it (see ``lines.py``): an article page has
-a headline, body paragraphs and exactly one block of the aggregator's labels
-(``labels.py``) that belongs to it; a listing has cards, each a headline
-*link* followed by labels. The sidebar (``آخر الأخبار حول العالم``) is found by
-its heading, wherever it sits in the markup, and becomes ``related``. Ads are
-found by their marker (``إعلان``), boilerplate by its phrases. CSS classes are
-never required; a profile may add selectors as a refinement.
+The page is laid out as the lines a person reads (``lines.py``), and the
+aggregator's labels are found on those lines wherever they sit
+(``labels.py``). Then an article is read by its parts, in any order:
 
+1. **The headline** is the heading (``h1``-``h3``, or the profile's ``title``
+   selector) that best matches the page's own title (``og:title``,
+   ``<title>`` with the site's name, JSON-LD ``headline``): word overlap
+   against the whole title, so the site's name or logo never wins. A page
+   without a usable title falls back to the first plain ``h1``.
+2. **Cards and the sidebar** come next, because their labels are never the
+   article's: a *card* is a headline link followed, on the same line or the
+   next ones, by labels (a listing's cards, "read also" boxes, the sidebar's
+   teasers); the *sidebar* is the largest element around one of the
+   profile's sidebar headings that does not hold the headline.
+3. **The metadata** is every other label line: a byline under the headline,
+   a box, a table, a definition list, a line after the body, or several of
+   these. A page whose labels outside cards and the sidebar name at least two
+   fields is an article; with only cards it is a listing.
+4. **The container** is the smallest element that holds the headline and its
+   metadata, widened while most of the article's text lies outside it (a
+   headline and byline in a ``<header>`` beside the body).
+5. **The body** is the container's paragraphs after the headline, in reading
+   order, before, between or after the metadata, leaving out (each with its
+   reason, see :data:`DROP_REASONS`) label lines, headings, captions, lines
+   that are mostly a link (``اقرأ أيضا: <a>…</a>``), share bars, tag lists,
+   comment boxes, ads, boilerplate and site chrome (``<nav>``, ``<footer>``).
+
+A "page not found" page served with status 200 is ``other`` (``not_found``).
+CSS classes are never required; a profile may add selectors as a refinement.
 The parser returns raw strings; typing (dates, scores, the outlet/country
-split) is the item loader's job.
+split) is the item loader's job. ``parse(..., explain=True)`` also records
+why each part was read as it was (``ParsedPage.trace``, for ``inspect``).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -26,7 +49,7 @@ from newscrawler.parsing.encoding import decode_html
 from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.labels import DEFAULT_LABELS, LabelMatcher
 from newscrawler.parsing.lines import Line, html_lines, text_lines
-from newscrawler.processors.text import clean_text
+from newscrawler.processors.text import clean_text, normalize_for_match
 
 DEFAULT_SIDEBAR_HEADINGS = ("آخر الأخبار حول العالم",)
 DEFAULT_BOILERPLATE = (
@@ -36,8 +59,52 @@ DEFAULT_BOILERPLATE = (
     "تحميل تطبيق المنصة العربية",
 )
 DEFAULT_AD_MARKERS = ("إعلان", "اعلان", "إعلانات", "مساحة إعلانية", "محتوى إعلاني", "advertisement")
-DEFAULT_STOP_PHRASES = ("اقرأ أيضا", "اقرأ أيضاً", "اقرأ ايضا", "اقرأ المزيد", "شارك", "شارك الخبر", "تابعونا")
+DEFAULT_STOP_PHRASES = ("اقرأ أيضا", "اقرأ أيضاً", "اقرأ ايضا", "اقرأ ايضاً", "إقرأ أيضا", "إقرأ أيضاً",
+                        "اقرأ المزيد", "اقرأ كذلك", "طالع أيضا", "شاهد أيضا", "تابعونا", "تابعنا")
+# Lines that are never body, wherever they are, by what they say.
+SHARE_PHRASES = ("شارك", "شارك الخبر", "شارك المقال", "شارك هذا الخبر", "شارك على", "مشاركة", "انشر",
+                 "شارك عبر", "share")
+SOCIAL_WORDS = frozenset("فيسبوك فايسبوك فيس بوك تويتر إكس واتساب واتس آب تيليجرام تيليغرام تلغرام لينكدإن "
+                         "لينكد إن انستغرام إنستغرام يوتيوب البريد الإلكتروني طباعة نسخ الرابط facebook twitter "
+                         "whatsapp telegram linkedin email print x".split())
+TAG_PHRASES = ("الكلمات المفتاحية", "الكلمات الدلالية", "كلمات مفتاحية", "كلمات دلالية", "الوسوم", "وسوم",
+               "الأوسمة", "العلامات", "مواضيع ذات صلة", "tags")
+COMMENT_PHRASES = ("التعليقات", "تعليقات", "أضف تعليقك", "أضف تعليق", "اضف تعليقك", "اكتب تعليقك",
+                   "كن أول من يعلق", "كن أول من يعلّق", "لا توجد تعليقات", "اترك تعليقا", "اترك تعليقاً",
+                   "شاركنا رأيك", "comments")
+CHROME_PHRASES = ("جميع الحقوق محفوظة", "كل الحقوق محفوظة", "©", "حقوق النشر محفوظة")
+NOT_FOUND_PHRASES = ("الصفحة غير موجودة", "الصفحة المطلوبة غير موجودة", "لم يتم العثور على الصفحة",
+                     "لم نتمكن من العثور على الصفحة", "الخبر غير موجود", "هذه الصفحة غير متوفرة",
+                     "page not found", "404 not found")
 NEXT_TEXTS = frozenset(("التالي", "التالية", "الصفحة التالية", "التالي »", "« التالي", "»", "›", "next", "التالي ›"))
+# Why a line of the article's container is not body (``ParsedPage.trace``).
+DROP_REASONS = {
+    "headline": "the headline", "label": "a label line (metadata)", "heading": "a heading",
+    "caption": "a caption (figure or the one line beside an image)", "link": "mostly a link",
+    "read_also": "a 'read also' / follow line", "share": "a share bar", "tags": "a tag list",
+    "comments": "the comments box", "ad": "an advertisement", "boilerplate": "boilerplate",
+    "chrome": "site chrome (<nav>, <footer>, copyright)", "card": "a card (a headline link with labels)",
+    "sidebar": "the sidebar",
+}
+TITLE_MATCH = 0.5  # word overlap (Jaccard) a heading needs with the page's title to be its headline
+CARD_TITLE_WORDS = 3  # a card's headline link has at least this many words (or is a heading)
+PREFIX_MAX = 80  # characters of plain text before the labels of a byline line
+SECTION_SLACK = 2  # lines a section (sidebar, comments) may hold above its heading
+
+
+@dataclass
+class Trace:
+    """What the parser saw and why (``parse(..., explain=True)``); paths are XPaths."""
+
+    titles: list[str] = field(default_factory=list)  # the page's own titles, as compared
+    candidates: list[dict] = field(default_factory=list)  # headline candidates: text, level, score, path
+    headline: dict | None = None
+    meta: dict[str, dict] = field(default_factory=dict)  # field -> {"text", "path"}
+    body: list[dict] = field(default_factory=list)  # {"text", "path"}
+    dropped: list[dict] = field(default_factory=list)  # {"text", "reason", "path"}
+    container: str | None = None
+    cards: list[dict] = field(default_factory=list)
+    teasers: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -55,6 +122,9 @@ class ParsedPage:
     encoding: str = "utf-8"
     scripts: int = 0  # <script> elements (a JS-built page has many and no text)
     noscript: bool = False
+    not_found: bool = False  # the page says it was not found (a soft 404)
+    why: str | None = None  # for a page that is not an article: the rule that failed, in one line
+    trace: Trace | None = None
 
     @property
     def body(self) -> str:
@@ -70,6 +140,7 @@ class ParserRules:
     boilerplate: tuple[str, ...] = DEFAULT_BOILERPLATE
     ad_markers: tuple[str, ...] = DEFAULT_AD_MARKERS
     stop_phrases: tuple[str, ...] = DEFAULT_STOP_PHRASES
+    not_found_phrases: tuple[str, ...] = NOT_FOUND_PHRASES
     title_selector: str | None = None  # CSS, a refinement only
     body_selector: str | None = None  # CSS selecting paragraph elements
 
@@ -78,7 +149,7 @@ class ParserRules:
         kw = {}
         if data.get("labels"):
             kw["labels"] = {k: tuple(v) if isinstance(v, (list, tuple)) else (v,) for k, v in data["labels"].items()}
-        for key in ("sidebar_headings", "boilerplate", "ad_markers", "stop_phrases"):
+        for key in ("sidebar_headings", "boilerplate", "ad_markers", "stop_phrases", "not_found_phrases"):
             if data.get(key):
                 kw[key] = tuple(data[key])
         selectors = data.get("selectors") or {}
@@ -91,14 +162,38 @@ def _words(text: str) -> int:
     return text.count(" ") + 1
 
 
+def _phrase_set(phrases) -> frozenset:
+    return frozenset(clean_text(p).rstrip(":： ").casefold() for p in phrases)
+
+
+def _common(a: tuple, b: tuple) -> int:
+    """Length of the common start of two ancestor chains (their deepest shared element is [n-1])."""
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] is b[i]:
+        i += 1
+    return i
+
+
+def _inside(line: Line, el) -> bool:
+    return line.block is el or el in line.ancestors
+
+
 class PageParser:
     def __init__(self, rules: ParserRules | None = None):
         self.rules = rules = rules or ParserRules()
         self.labels = LabelMatcher(rules.labels)
-        self._sidebar = {clean_text(h).rstrip(":： ") for h in rules.sidebar_headings}
+        self._sidebar = _phrase_set(rules.sidebar_headings)
         self._boiler = tuple(clean_text(b) for b in rules.boilerplate)
+        self._chrome = tuple(CHROME_PHRASES)
         self._ads = {clean_text(a) for a in rules.ad_markers}
-        self._stops = {clean_text(s).rstrip(":： ") for s in rules.stop_phrases}
+        self._phrases = {
+            "read_also": _phrase_set(rules.stop_phrases),
+            "share": _phrase_set(SHARE_PHRASES),
+            "tags": _phrase_set(TAG_PHRASES),
+            "comments": _phrase_set(COMMENT_PHRASES),
+        }
+        self._not_found = tuple(normalize_for_match(p) for p in rules.not_found_phrases)
         self._title_css = self._body_css = None
         if rules.title_selector or rules.body_selector:
             from cssselect import GenericTranslator
@@ -110,27 +205,33 @@ class PageParser:
                 self._body_css = etree.XPath(tr.css_to_xpath(rules.body_selector))
 
     # ------------------------------------------------------------ entry points
-    def parse(self, url: str, body: bytes | str, content_type: str | None = None) -> ParsedPage:
+    def parse(self, url: str, body: bytes | str, content_type: str | None = None,
+              explain: bool = False) -> ParsedPage:
         text, encoding = decode_html(body, content_type)
-        page = ParsedPage(url=url, kind="other", encoding=encoding)
+        page = ParsedPage(url=url, kind="other", encoding=encoding, trace=Trace() if explain else None)
         root = html_root(text)
         if root is None:
+            page.why = "no HTML in the response"
             return page
         base = root.xpath("string(//base/@href)") or url
-        self._links(root, urljoin(url, base), page)
+        try:
+            base = urljoin(url, base)
+        except ValueError:
+            base = url
+        self._links(root, base, page)
         page.scripts = len(root.xpath("//script"))
         page.noscript = bool(root.xpath("//noscript[normalize-space()]"))
-        lines = html_lines(root)
-        self._read(lines, page, root=root, html=True)
+        lines = html_lines(root, self.labels.texts)
+        _Reading(self, page, lines, root).read()
         return page
 
-    def parse_text(self, text: str, url: str = "") -> ParsedPage:
+    def parse_text(self, text: str, url: str = "", explain: bool = False) -> ParsedPage:
         """Parse a plain-text document in the seed's layout."""
-        page = ParsedPage(url=url, kind="other", encoding="unicode")
-        self._read(text_lines(text), page, root=None, html=False)
+        page = ParsedPage(url=url, kind="other", encoding="unicode", trace=Trace() if explain else None)
+        _Reading(self, page, text_lines(text), None).read()
         return page
 
-    # ------------------------------------------------------------------ helpers
+    # ------------------------------------------------------------ line rules
     def _links(self, root, base: str, page: ParsedPage) -> None:
         seen = set()
         join = _Joiner(base)
@@ -142,7 +243,7 @@ class PageParser:
             if low.startswith(("mailto:", "tel:", "javascript:", "data:", "sms:", "whatsapp:")):
                 continue
             absolute = join(href)
-            if absolute in seen or not absolute.startswith(("http://", "https://")):
+            if absolute is None or absolute in seen or not absolute.startswith(("http://", "https://")):
                 continue
             seen.add(absolute)
             page.links.append(absolute)
@@ -164,110 +265,359 @@ class PageParser:
         return first in self._ads and len(t) <= 80
 
     def _is_sidebar_heading(self, text: str) -> bool:
-        return text.rstrip(":： ") in self._sidebar
+        return len(text) <= 80 and text.rstrip(":： ").casefold() in self._sidebar
 
-    def _split_sidebar(self, lines: list[Line], html: bool) -> tuple[list[Line], list[Line]]:
-        """(main lines, sidebar lines)."""
-        idx = next((i for i, ln in enumerate(lines) if self._is_sidebar_heading(ln.text)), None)
-        if idx is None:
-            return lines, []
-        if html:
-            container = _sidebar_container(lines, idx)
-            if container is not None:
-                side = [ln for ln in lines if ln.block is container or container in ln.ancestors]
-                if len(side) > 1:
-                    ids = {id(ln) for ln in side}
-                    return [ln for ln in lines if id(ln) not in ids], side
-        end = next((j for j in range(idx + 1, len(lines)) if self._is_boiler(lines[j].text)), len(lines))
-        return lines[:idx] + lines[end:], lines[idx:end]
+    def _phrase(self, text: str) -> str | None:
+        """The kind of fixed line ``text`` is (read_also, share, tags, comments), or None.
 
-    def _read(self, lines: list[Line], page: ParsedPage, root, html: bool) -> None:
-        main, side = self._split_sidebar(lines, html)
-        page.related = self._teasers(side, html, page)
-        main = [ln for ln in main if not self._is_boiler(ln.text)]
-        texts = [ln.text for ln in main]
-        blocks = self.labels.blocks(texts)
+        A line is one when the text before its first colon is one of the
+        phrases (``الكلمات المفتاحية: …``, ``اقرأ أيضا: …``, whatever follows);
+        when it is the phrase alone; or when it is short and starts with a
+        phrase of two words or more (``كن أول من يعلق على هذا الخبر``), or with
+        any phrase followed by a count or by social networks only
+        (``التعليقات (0)``, ``شارك فيسبوك تويتر``)."""
+        low = text.casefold()
+        head, colon, _rest = low.partition(":")
+        head = head.strip(" ：-–|•") if colon else None
+        bare = low.rstrip(":：. ")
+        short = len(low) <= 60
+        for reason, phrases in self._phrases.items():
+            if bare in phrases or (head is not None and head in phrases):
+                return reason
+            if not short:
+                continue
+            for ph in phrases:
+                if not low.startswith(ph) or (len(low) > len(ph) and low[len(ph)].isalpha()):
+                    continue
+                tail = low[len(ph):].strip(" :：-–|")
+                if " " in ph or tail[:1] in "(（[" or tail.isdigit() or _social_only(tail):
+                    return reason
+        if short and _social_only(low):
+            return "share"
+        return None
 
-        # The headline: the first h1 that is not a link (HTML), the first line (text).
-        head = None
-        if html:
-            head = next((i for i, ln in enumerate(main) if ln.heading == 1 and not ln.fully_linked), None)
-        elif main:
-            head = 0
-
-        cards, own = [], []
-        prev_end = head + 1 if head is not None else 0
-        for b in blocks:
-            lo = prev_end if prev_end <= b.start else 0
-            title_line = self._card_title(main, lo, b.start, html) if html else None
-            if title_line is not None:
-                cards.append((b, title_line))
-                page.item_links.append(_Joiner(page.url)(main[title_line].href))
-                page.cards.append({"url": page.item_links[-1], **b.fields})
-            else:
-                own.append(b)
-            prev_end = b.end
-        if not html:
-            # a text document is one article: its first block is the article's
-            own = blocks[:1]
-        elif head is not None:
-            # the article's own block is the first block under its headline
-            first = next((b for b in blocks if b.start > head), None)
-            if first is None or all(first is not b for b in own):
-                own = []
-            elif len(own) > 1:
-                own = []
-
-        if head is None and html and own and not cards:
-            head = self._fallback_head(main, own[0].start)
-        if len(own) != 1 or head is None or own[0].start <= (head if head is not None else -1):
-            page.kind = "listing" if cards else "other"
-            return
-        block = own[0]
-        page.kind = "article"
-        page.title = main[head].text if head >= 0 else None
-        if self._title_css is not None and root is not None:
-            found = self._title_css(root)
-            if found:
-                page.title = clean_text(text_of(found[0])) or page.title
-        if page.title is None and root is not None:
-            page.title = _meta_title(root)
-        page.meta = dict(block.fields)
-        if self._body_css is not None and root is not None:
-            paras = [clean_text(text_of(el)) for el in self._body_css(root)]
-            page.paragraphs = [p for p in paras if p]
-            if page.paragraphs:
-                return
-        page.paragraphs = [
-            ln.text for ln in main[head + 1: block.start] if self._is_paragraph(ln, html)
-        ]
-
-    def _is_paragraph(self, line: Line, html: bool) -> bool:
+    def drop_reason(self, line: Line, html: bool) -> str | None:
+        """Why ``line`` is not a body paragraph (a key of DROP_REASONS), or None."""
         if self._is_ad(line):
-            return False
-        if html:
-            if line.in_figure or line.link_ratio >= 0.5 or line.heading and line.fully_linked:
-                return False
+            return "ad"
+        if line.in_figure:
+            return "caption"
+        if line.heading:
+            return "heading"
+        if html and line.link_ratio >= 0.5:
+            return "link"
         t = line.text
-        if len(t) < 40 and (t.rstrip(":： ") in self._stops or t.split(":")[0].strip() in self._stops):
+        if self._is_boiler(t):
+            return "boilerplate"
+        if line.in_chrome or (len(t) <= 200 and any(p in t for p in self._chrome)):
+            return "chrome"
+        return self._phrase(t)
+
+    def text_drop_reason(self, text: str) -> str | None:
+        """Why a paragraph of plain text (another extractor's) is not body, or None."""
+        line = Line(clean_text(text), "p")
+        if self.label_hit(line, html=False) is not None:
+            return "label"
+        return self.drop_reason(line, html=False)
+
+    def label_hit(self, line: Line, html: bool):
+        """``(prefix, pairs)`` when ``line`` is a label line, else None (see ``LabelMatcher.find``).
+
+        Labels after other text count only when that text is the line's
+        headline link (an inline card) or a short byline before two labels."""
+        if self._is_boiler(line.text):
+            return None
+        hit = self.labels.find(line.text)
+        if hit is None or not hit[0]:
+            return hit
+        prefix, pairs = hit
+        if html and _linked_prefix(line, prefix):
+            return hit
+        if len({name for name, _ in pairs}) >= 2 and len(prefix) <= PREFIX_MAX:
+            return hit
+        return None
+
+    def not_found(self, texts) -> bool:
+        for t in texts:
+            key = normalize_for_match(t)
+            if key and any(p in key for p in self._not_found):
+                return True
+        return False
+
+
+def _social_only(text: str) -> bool:
+    words = text.split()
+    return bool(words) and all(w.strip("|•·-") in SOCIAL_WORDS or not w.strip("|•·-") for w in words)
+
+
+def _linked_prefix(line: Line, prefix: str) -> bool:
+    """Is the text before the labels the line's first link (a headline link)?"""
+    if line.link is None:
+        return False
+    link_text = clean_text(text_of(line.link))
+    return bool(link_text) and (link_text == prefix or (prefix.startswith(link_text) and
+                                                         len(link_text) >= 0.8 * len(prefix)))
+
+
+class _Reading:
+    """One page being read (the steps of the module docstring)."""
+
+    def __init__(self, parser: PageParser, page: ParsedPage, lines: list[Line], root):
+        self.p = parser
+        self.page = page
+        self.lines = lines
+        self.root = root
+        self.html = root is not None
+        self.trace = page.trace
+        self.join = _Joiner(page.url) if page.url else None
+
+    def path(self, el) -> str | None:
+        if el is None or self.root is None:
+            return None
+        return self.root.getroottree().getpath(el)
+
+    # ------------------------------------------------------------------ steps
+    def read(self) -> None:
+        p, page, lines, html = self.p, self.page, self.lines, self.html
+        if not lines:
+            page.why = "the page has no text"
+            return
+        hits = [p.label_hit(ln, html) for ln in lines]
+        self.hits = hits
+        blocks = p.labels.blocks([ln.text for ln in lines], min_labels=1, found=hits)
+        head = self.headline(blocks)
+        side = self.sidebar(head)
+        cards, own = self.cards(blocks, head, side)
+        self.teasers(cards, side)
+
+        fields = {name for b in own for name in b.fields}
+        titles_say_missing = p.not_found([lines[head].text] if head is not None else []) or (
+            self.html and p.not_found(self.page_titles()[:1]))
+        if titles_say_missing and len(fields) < 2:
+            page.not_found = True
+            page.why = "the page says it was not found (a soft 404)"
+            return
+        if len(fields) < 2:
+            page.kind = "listing" if page.cards else "other"
+            page.why = self.why_not(head, own, fields)
+            return
+        page.kind = "article"
+        own.sort(key=lambda b: -len(b.fields))  # a fuller block wins a field over a stray label line
+        for b in own:
+            for name, value in b.fields.items():
+                if value and not page.meta.get(name):
+                    page.meta[name] = value
+                    if self.trace is not None:
+                        self.trace.meta[name] = {"text": lines[b.start].text, "path": self.path(lines[b.start].block)}
+            for name in b.fields:
+                page.meta.setdefault(name, "")
+        if head is None and html:
+            head = self.heading_above(own)
+        page.title = self.title_text(head)
+        if self.trace is not None and head is not None:
+            self.trace.headline = {"text": page.title, "path": self.path(lines[head].block)}
+        self.body(head, own, cards, side)
+
+    # ------------------------------------------------------------------ 1. headline
+    def page_titles(self) -> list[str]:
+        """The page's own titles: og:title, twitter:title, <title>, JSON-LD headline."""
+        if getattr(self, "_titles", None) is not None:
+            return self._titles
+        out = []
+        root = self.root
+        if root is not None:
+            for xp in ("string(//meta[@property='og:title']/@content)",
+                       "string(//meta[@name='twitter:title']/@content)", "string(//title)"):
+                t = clean_text(root.xpath(xp))
+                if t and t not in out:
+                    out.append(t)
+            for raw in root.xpath("//script[@type='application/ld+json']/text()"):
+                out.extend(t for t in _jsonld_headlines(raw) if t not in out)
+        self._titles = out
+        return out
+
+    def headline(self, blocks) -> int | None:
+        """Index of the headline's line, or None."""
+        lines, p = self.lines, self.p
+        if not self.html:
+            first = next((i for i, ln in enumerate(lines) if self.hits[i] is None and not p._is_ad(ln)), None)
+            return first
+        if p._title_css is not None:
+            found = p._title_css(self.root)
+            if found:
+                el = found[0]
+                for i, ln in enumerate(lines):
+                    if _inside(ln, el):
+                        return i
+        cands = []
+        for i, ln in enumerate(lines):
+            if not 1 <= ln.heading <= 3 or self.hits[i] is not None:
+                continue
+            if i and lines[i - 1].block is ln.block:  # a second line of the same heading
+                continue
+            if ln.fully_linked and not self.links_to_itself(ln):
+                continue
+            if p._is_sidebar_heading(ln.text) or p._is_boiler(ln.text) or p._is_ad(ln):
+                continue
+            cands.append(i)
+        titles = self.page_titles()
+        keys = [set(normalize_for_match(t).split()) for t in titles]
+        best, best_score = None, 0.0
+        scored = []
+        for i in cands:
+            words = set(normalize_for_match(self.title_text(i)).split())
+            score = max((len(words & k) / len(words | k) for k in keys if words and k), default=0.0)
+            scored.append((i, score))
+            # a better match, or as good from a higher-ranked heading
+            if score > best_score + 1e-9 or (best is not None and abs(score - best_score) < 1e-9
+                                             and lines[i].heading < lines[best].heading):
+                best, best_score = i, score
+        if self.trace is not None:
+            self.trace.titles = titles
+            self.trace.candidates = [
+                {"text": self.title_text(i), "level": lines[i].heading, "score": round(s, 2),
+                 "path": self.path(lines[i].block)} for i, s in scored]
+        if best is not None and best_score >= TITLE_MATCH:
+            return best
+        # No heading matches the page's title: the first plain h1, if any.
+        self.no_title_match = bool(cands)
+        return next((i for i in cands if lines[i].heading == 1), None)
+
+    def links_to_itself(self, line: Line) -> bool:
+        if not line.href or self.join is None:
             return False
-        return True
+        target = self.join(line.href)
+        return target is not None and target.split("#")[0] == self.page.url.split("#")[0]
 
-    def _card_title(self, main: list[Line], lo: int, hi: int, html: bool) -> int | None:
-        """Index of a card's headline link above the block ``main[hi:]``, or None.
+    def title_text(self, head: int | None) -> str | None:
+        if head is None:
+            return _meta_title(self.root) if self.root is not None else None
+        lines = self.lines
+        ln = lines[head]
+        if not self.html:
+            return ln.text
+        parts = [ln.text]
+        j = head + 1
+        while j < len(lines) and lines[j].block is ln.block and lines[j].heading:
+            parts.append(lines[j].text)
+            j += 1
+        return " ".join(parts)
 
-        A card is a headline link followed by labels, with at most a short
-        snippet between them and little plain text before it; an article's
-        block follows paragraphs of plain text instead.
-        """
+    def heading_above(self, own) -> int | None:
+        """Without a headline: the nearest plain heading above the first label block."""
+        start = min(b.start for b in own)
+        for j in range(start - 1, -1, -1):
+            ln = self.lines[j]
+            if ln.heading and not ln.fully_linked and self.hits[j] is None:
+                return j
+        return None
+
+    # ------------------------------------------------------------------ 2. sidebar, cards
+    def sidebar(self, head: int | None) -> set[int]:
+        """Indices of the sidebar's lines."""
+        lines, p = self.lines, self.p
+        idx = next((i for i, ln in enumerate(lines) if p._is_sidebar_heading(ln.text)), None)
+        if idx is None:
+            return set()
+        if self.html:
+            container = self.region(idx, head)
+            if container is not None:
+                side = {i for i, ln in enumerate(lines) if _inside(ln, container)}
+                if len(side) > 1:
+                    return side
+        end = next((j for j in range(idx + 1, len(lines)) if p._is_boiler(lines[j].text)), len(lines))
+        return set(range(idx, end))
+
+    def region(self, idx: int, head: int | None):
+        """The largest element that starts at line ``idx`` (a section's heading)
+        and does not hold the headline (without one: the first plain h1), or None."""
+        lines = self.lines
+        el = lines[idx].block
+        if el is None:
+            return None
+        anchor = head
+        if anchor is None:
+            anchor = next((i for i, ln in enumerate(lines) if ln.heading == 1 and not ln.fully_linked), None)
+        if anchor is None:
+            return None
+        held = {id(a) for a in lines[anchor].ancestors}
+        while True:
+            parent = el.getparent()
+            if parent is None or id(parent) in held:
+                return el
+            # the section starts at its heading: a wider element that holds text
+            # before it (a body beside a sidebar) is not the section
+            j = idx - 1
+            while j >= 0 and _inside(lines[j], parent):
+                j -= 1
+            if idx - 1 - j > SECTION_SLACK:
+                return el
+            el = parent
+
+    def cards(self, blocks, head, side):
+        """(card blocks with their headline line, the article's own blocks)."""
+        cards, own = [], []
+        lines = self.lines
+        prev_end = 0
+        blocks = list(blocks)
+        k = 0
+        while k < len(blocks):
+            b = blocks[k]
+            k += 1
+            lo = prev_end if prev_end <= b.start else 0
+            if head is not None and head < b.start:
+                lo = max(lo, head + 1)  # a card's headline link is never above the page's headline
+            if b.start in side:
+                lo = max(lo, min(side))  # nor outside the sidebar for a teaser
+            prev_end = b.end
+            title = self.card_title(b, lo, head, side)
+            if title is not None:
+                rest = self.split_card(b, title)
+                if rest is not None:  # labels after the card's own element are not the card's
+                    blocks[k:k] = rest
+                    prev_end = b.end
+                cards.append((b, title))
+            elif b.start not in side:
+                own.append(b)
+        for b, title in cards:
+            if b.start in side or title in side:
+                continue
+            url = self.card_url(lines[title])
+            if url:
+                self.page.item_links.append(url)
+                self.page.cards.append({"url": url, **b.fields})
+            if self.trace is not None:
+                self.trace.cards.append({"title": self.card_headline(b, title), "url": url, **b.fields})
+        return cards, own
+
+    def card_title(self, b, lo: int, head: int | None, side: set[int]) -> int | None:
+        """Index of the headline line of the card whose labels are block ``b``, or None."""
+        lines = self.lines
+        if not self.html:
+            # a text document: a teaser in the sidebar is the line above its labels
+            j = b.start - 1
+            if b.start in side and j >= 0 and j in side and self.hits[j] is None \
+                    and not self.p._is_sidebar_heading(lines[j].text):
+                return j
+            return None
+        if b.prefix:  # labels on the headline link's own line
+            ln = lines[b.start]
+            if _linked_prefix(ln, b.prefix) and (_words(b.prefix) >= CARD_TITLE_WORDS or ln.heading) \
+                    and not self.holds_headline(b.start, b.start, head):
+                return b.start
+            return None
         title = None
         before = after = 0
-        for j in range(lo, hi):
-            ln = main[j]
-            if self._is_ad(ln):
+        inside = b.start in side
+        for j in range(lo, b.start):
+            ln = lines[j]
+            if self.p._is_ad(ln):
                 continue
-            if ln.fully_linked:
-                if _words(ln.text) >= 3 or ln.heading:
+            if (j in side) != inside:  # another region: start again after it
+                title, before, after = None, 0, 0
+                continue
+            if ln.fully_linked and j != head:
+                if _words(ln.text) >= CARD_TITLE_WORDS or ln.heading:
                     if title is None:
                         title, before = j, after
                     else:
@@ -275,49 +625,198 @@ class PageParser:
                     after = 0
                 continue
             after += len(ln.text)
-        if title is None:
+        if title is None or before >= 100 or after >= 300:
             return None
-        return title if before < 100 and after < 300 else None
+        if self.holds_headline(title, b.start, head):
+            return None
+        return title
 
-    def _fallback_head(self, main: list[Line], block_start: int) -> int | None:
-        """Without an h1: the nearest non-link heading above the block."""
-        for j in range(block_start - 1, -1, -1):
-            if main[j].heading and not main[j].fully_linked:
-                return j
-        return None
+    def split_card(self, b, title: int):
+        """Cut card block ``b`` where its lines leave the card's element (the
+        smallest one holding its headline link and its first label line);
+        returns the blocks of the lines after the cut, or None."""
+        if not self.html:
+            return None
+        lines = self.lines
+        if title == b.start:
+            card = lines[b.start].block
+        else:
+            n = _common(lines[title].ancestors, lines[b.start].ancestors)
+            card = lines[title].ancestors[n - 1] if n else None
+        if card is None:
+            return None
+        cut = next((j for j in range(b.start + 1, b.end) if not _inside(lines[j], card)), None)
+        if cut is None:
+            return None
+        tail = self.p.labels.blocks([ln.text for ln in lines[cut:b.end]], min_labels=1, found=self.hits[cut:b.end])
+        head_part = self.p.labels.blocks([ln.text for ln in lines[b.start:cut]], min_labels=1,
+                                         found=self.hits[b.start:cut])
+        if not head_part:
+            return None
+        b.fields, b.end = head_part[0].fields, cut
+        for t in tail:
+            t.start, t.end = t.start + cut, t.end + cut
+        return tail
 
-    def _teasers(self, side: list[Line], html: bool, page: ParsedPage) -> list[dict]:
-        teasers: list[dict] = []
-        join = _Joiner(page.url)
-        current = None
-        i = 0
-        while i < len(side):
-            ln = side[i]
-            if self._is_sidebar_heading(ln.text) or self._is_ad(ln):
-                i += 1
+    def holds_headline(self, i: int, j: int, head: int | None) -> bool:
+        """Does the smallest element holding lines i and j also hold the headline?"""
+        if head is None:
+            return False
+        lines = self.lines
+        n = _common(lines[i].ancestors, lines[j].ancestors)
+        if n == 0:
+            return True
+        shared = lines[i].ancestors[n - 1]
+        return _inside(lines[head], shared)
+
+    def card_url(self, line: Line) -> str | None:
+        if not line.href or self.join is None:
+            return None
+        return self.join(line.href)
+
+    def card_headline(self, b, title: int) -> str:
+        return b.prefix if title == b.start and b.prefix else self.lines[title].text
+
+    def teasers(self, cards, side) -> None:
+        related = self.page.related
+        for b, title in cards:
+            if b.start not in side and title not in side:
                 continue
-            pairs = self.labels.split(ln.text)
-            if pairs is None:
-                if (html and ln.fully_linked) or not html:
-                    current = {"title": ln.text, "url": ln.href}
-                    teasers.append(current)
-                    if html and ln.href:
-                        page.item_links.append(join(ln.href))
-                i += 1
+            url = self.card_url(self.lines[title]) if self.html else None
+            if url:
+                self.page.item_links.append(url)
+            teaser = {"title": self.card_headline(b, title), "url": url}
+            for name, value in b.fields.items():
+                teaser.setdefault(name, value)
+            related.append(teaser)
+            if self.trace is not None:
+                self.trace.teasers.append(dict(teaser))
+
+    def why_not(self, head, own, fields) -> str:
+        lines = self.lines
+        if own and fields:
+            name = next(iter(fields))
+            return f"only one label ({name}) outside cards and the sidebar: an article needs two"
+        if head is None:
+            if getattr(self, "no_title_match", False):
+                return "no heading matches the page's title and there is no plain h1; no label block of its own"
+            return "no headline (h1-h3) and no label block outside cards and the sidebar"
+        if self.page.cards:
+            return f"a listing: {len(self.page.cards)} cards, and no label block belongs to the headline `{lines[head].text}`"
+        return f"no label block belongs to the headline `{lines[head].text}`"
+
+    # ------------------------------------------------------------------ 4./5. container, body
+    def body(self, head: int | None, own, cards, side) -> None:
+        page, lines, p = self.page, self.lines, self.p
+        if p._body_css is not None and self.root is not None:
+            paras = [clean_text(text_of(el)) for el in p._body_css(self.root)]
+            page.paragraphs = [x for x in paras if x]
+            if page.paragraphs:
+                return
+        excluded: dict[int, str] = {}
+        for b, title in cards:
+            for j in range(min(title, b.start), b.end):
+                excluded[j] = "sidebar" if j in side else "card"
+        for j in side:
+            excluded[j] = "sidebar"
+        for b in own:
+            for j in range(b.start, b.end):
+                excluded[j] = "label"
+        if head is not None:
+            excluded[head] = "headline"
+            j = head + 1
+            while j < len(lines) and self.html and lines[j].block is lines[head].block and lines[j].heading:
+                excluded[j] = "headline"
+                j += 1
+        self.drop_comment_regions(head, excluded)
+
+        if not self.html:
+            start = head + 1 if head is not None else 0
+            chosen = [j for j in range(start, len(lines)) if j not in excluded and not self.dropped(j, excluded)]
+            self.set_body(chosen, excluded, start, len(lines))
+            return
+
+        anchors = [lines[b.start].ancestors for b in own] + [lines[b.end - 1].ancestors for b in own]
+        if head is not None:
+            anchors.append(lines[head].ancestors)
+        n = min(len(a) for a in anchors)
+        for a in anchors[1:]:
+            n = min(n, _common(anchors[0], a))
+        container = anchors[0][n - 1] if n else None
+        start = head + 1 if head is not None else 0
+
+        def paragraphs_in(el) -> list[int]:
+            return [j for j in range(start, len(lines))
+                    if j not in excluded and (el is None or _inside(lines[j], el)) and not self.dropped(j, excluded)]
+
+        chosen = paragraphs_in(container)
+        # Widen while most of the article's text lies outside the container
+        # (a headline and byline in a <header>, the body beside it).
+        while container is not None and container.getparent() is not None:
+            parent = container.getparent()
+            wider = paragraphs_in(parent)
+            inner = sum(len(lines[j].text) for j in chosen)
+            outer = sum(len(lines[j].text) for j in wider) - inner
+            if outer <= inner:
+                break
+            container, chosen = parent, wider
+        if self.trace is not None:
+            self.trace.container = self.path(container)
+        self.set_body(chosen, excluded, start, len(lines), container)
+
+    def dropped(self, j: int, excluded: dict[int, str]) -> bool:
+        reason = self.p.drop_reason(self.lines[j], self.html)
+        if reason is not None:
+            excluded[j] = reason
+            return True
+        return False
+
+    def drop_comment_regions(self, head, excluded) -> None:
+        """A comments heading takes its box with it: the largest element around it without the headline."""
+        lines = self.lines
+        for i, ln in enumerate(lines):
+            if not (ln.heading or len(ln.text) <= 40) or self.p._phrase(ln.text) != "comments":
                 continue
-            step = 1
-            for name, value in pairs:
-                if value is None:
-                    nxt = side[i + step].text if i + step < len(side) else ""
-                    value = nxt if self.labels.split(nxt) is None else ""
-                    step += 1 if value else 0
-                if current is not None and name not in current:
-                    current[name] = value
-            i += step
-        for t in teasers:
-            if t.get("url"):
-                t["url"] = join(t["url"])
-        return teasers
+            box = self.region(i, head) if self.html else None
+            if box is None or box is ln.block:
+                continue
+            for j in range(i, len(lines)):
+                if _inside(lines[j], box):
+                    excluded.setdefault(j, "comments")
+                elif j > i:
+                    break
+
+    def set_body(self, chosen, excluded, start, end, container=None) -> None:
+        lines = self.lines
+        self.page.paragraphs = [lines[j].text for j in chosen]
+        trace = self.trace
+        if trace is None:
+            return
+        trace.body = [{"text": lines[j].text, "path": self.path(lines[j].block)} for j in chosen]
+        for j in sorted(excluded):
+            if j >= start and (container is None or _inside(lines[j], container) or excluded[j] in ("card", "sidebar")):
+                trace.dropped.append({"text": lines[j].text, "reason": excluded[j], "path": self.path(lines[j].block)})
+
+
+def _jsonld_headlines(raw: str) -> list[str]:
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return []
+    out = []
+    stack = [data]
+    while stack and len(out) < 5:
+        d = stack.pop()
+        if isinstance(d, list):
+            stack.extend(d)
+        elif isinstance(d, dict):
+            h = d.get("headline")
+            if isinstance(h, str) and clean_text(h):
+                out.append(clean_text(h))
+            g = d.get("@graph")
+            if isinstance(g, list):
+                stack.extend(g)
+    return out
 
 
 _JOINED: dict = {}
@@ -327,7 +826,8 @@ _JOINED_MAX = 20_000
 class _Joiner:
     """``urljoin(base, href)`` with a shared cache for the hrefs whose result
     does not depend on the base's path: root-relative (``/x``) and absolute
-    http(s) ones. Navigation and article links repeat on every page."""
+    http(s) ones. Navigation and article links repeat on every page.
+    An href that cannot be read as a URL (``https://[broken``) gives None."""
 
     __slots__ = ("base", "origin")
 
@@ -335,24 +835,33 @@ class _Joiner:
         self.base = base
         self.origin = None
         if base.startswith(("http://", "https://")):
-            parts = urlsplit(base)
-            self.origin = (parts.scheme, parts.netloc)
+            try:
+                parts = urlsplit(base)
+                self.origin = (parts.scheme, parts.netloc)
+            except ValueError:
+                self.origin = None
 
-    def __call__(self, href: str) -> str:
+    def _join(self, href: str) -> str | None:
+        try:
+            return urljoin(self.base, href)
+        except ValueError:
+            return None
+
+    def __call__(self, href: str) -> str | None:
         origin = self.origin
         if origin is None or not href:
-            return urljoin(self.base, href)
+            return self._join(href)
         if href[0] == "/" and href[1:2] != "/":
             pass  # the result depends on the base's scheme and host only
         elif href.startswith(("http://", "https://")) and href[href.index("//") + 2: href.index("//") + 3].isalnum() \
                 and "\t" not in href and "\n" not in href and "\r" not in href:
             pass  # with a host of its own: on the base's scheme only
         else:
-            return urljoin(self.base, href)
+            return self._join(href)
         key = (origin[0], origin[1], href)
-        found = _JOINED.get(key)
-        if found is None:
-            found = urljoin(self.base, href)
+        found = _JOINED.get(key, False)
+        if found is False:
+            found = self._join(href)
             if len(_JOINED) >= _JOINED_MAX:
                 _JOINED.clear()
             _JOINED[key] = found
@@ -365,24 +874,3 @@ def _meta_title(root) -> str | None:
         if t:
             return t
     return None
-
-
-def _sidebar_container(lines: list[Line], idx: int):
-    """The largest element around the sidebar heading that holds no
-    article headline (h1): the sidebar, whatever its markup."""
-    heading_block = lines[idx].block
-    if heading_block is None:
-        return None
-    h1_ancestors = set()
-    for ln in lines:
-        if ln.heading == 1 and not ln.fully_linked:
-            h1_ancestors = {id(a) for a in ln.ancestors}
-            break
-    if not h1_ancestors:
-        return None
-    el = heading_block
-    while True:
-        parent = el.getparent()
-        if parent is None or id(parent) in h1_ancestors:
-            return el
-        el = parent

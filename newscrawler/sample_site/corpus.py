@@ -288,6 +288,18 @@ KEYWORDS: tuple[tuple[str, str], ...] = (
 
 BREAKING = "تابعوا آخر المستجدات على مدار الساعة مع كشاف"
 
+# Readers' comments under an article (never body), and their names.
+COMMENT_USERS: tuple[str, ...] = ("أبو خالد", "سارة م.", "متابع من عمّان", "محمد العلي", "زائر")
+COMMENTS: tuple[str, ...] = (
+    "خبر مهم جدا، نتمنى أن نرى نتائج ملموسة على أرض الواقع قريبا.",
+    "للأسف هذه ليست المرة الأولى التي نسمع فيها مثل هذه الوعود دون أي تنفيذ.",
+    "شكرا على التغطية السريعة والمفصلة، ننتظر المزيد من التفاصيل.",
+    "أين كانت هذه الجهات طوال السنوات الماضية؟ سؤال يستحق الإجابة.",
+    "تحليل ممتاز، لكن كان من الأفضل ذكر آراء الخبراء المستقلين أيضا.",
+)
+# Separators between labels that share one line.
+LABEL_SEPARATORS: tuple[str, ...] = (" | ", "", " · ", " - ")
+
 
 def _fields(template: str) -> tuple[str, ...]:
     return tuple(f for _, f, _, _ in string.Formatter().parse(template) if f)
@@ -315,6 +327,7 @@ def _check() -> None:
     for pool in SENTENCES.values():
         texts += pool
     texts += CAPTIONS + ADS + tuple(t for t, _ in ENCYCLOPEDIA) + tuple(k for k, _ in KEYWORDS)
+    texts += COMMENT_USERS + COMMENTS
     for t in texts:
         assert t == " ".join(t.split()), repr(t)
         assert not any(c in t for c in "<>&"), t

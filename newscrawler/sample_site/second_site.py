@@ -27,8 +27,8 @@ Article ``i`` (1..N, 1 newest):
   ``اقرأ الخبر من المصدر`` to the outlet's page, which has the full text; when
   also ``i % 20 == 9`` the outlet page is missing (404): the record keeps the
   snippet;
-* ``i % 5 == 3`` (and not a snippet): the metadata box sits above the body, so
-  the label rules find no paragraph and the generic body extraction must step in;
+* ``i % 5 == 3`` (and not a snippet): the metadata box sits above the body (the
+  label rules read the body after it; the trafilatura fallback is not needed);
 * ``i % 25 == 12``: invalid, no date anywhere (not in the sitemap or feeds either);
 * ``i % 6 == 0``: a full article that also links to its origin (not followed);
 * Arabic-Indic digits when ``i % 3 == 0``.
@@ -469,7 +469,7 @@ class SecondSite:
             "records": records,
             "invalid": invalid,
             "generic_records": generic,
-            "fallback_urls": [base + self.path(i) for i in range(1, self.n + 1)
+            "meta_above_urls": [base + self.path(i) for i in range(1, self.n + 1)
                               if self.meta_above(i) and not self.invalid(i)],
             "origin_urls": [outlet + self.outlet_path(i) for i in range(1, self.n + 1)
                             if self.snippet_only(i) and not self.invalid(i)],

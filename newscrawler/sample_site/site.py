@@ -17,6 +17,9 @@ of each kind, at least one of each for ``N >= 100``):
 * ``r == 63``: invalid, empty body (headline + metadata, no paragraph) (field ``body``)
 * ``r == 29``: duplicate story: same outlet, headline, category and body as article
   ``b*100 + 30`` but published 3 seconds later, with different scores and URL.
+* ``r == 83``: withdrawn: listed with its card, but its page says ``عذراً، الصفحة غير
+  موجودة`` with status 200 (a soft 404, with the sidebar as on any page): no record,
+  no reject; the crawl lists it as unrecoverable (ground truth ``soft_404``).
 
 Private (robots-disallowed) articles ``/private/news/<k>.html`` for ``k = 1..max(1, N // 100)``
 are extra, valid-looking articles outside the 1..N numbering.
@@ -32,7 +35,12 @@ Other per-article variations, chosen by the article number ``i``:
 * Arabic-Indic digits for dates and scores (metadata and sidebar) when ``i % 7 == 0``;
 * windows-1256 when ``i % 11 == 0``; ``(i // 11) % 3``: 0 charset only in the
   Content-Type header, 1 only in ``<meta charset>``, 2 declared nowhere;
-* non-breaking spaces between sentences when ``i % 13 == 5``.
+* non-breaking spaces between sentences when ``i % 13 == 5``;
+* page layout ``layouts.layout_of(i)``: a third keep the seed's order (headline,
+  body, one metadata box); the others put the metadata first (a byline), split it
+  around the body, write labels without a colon, or have the site's name as the
+  only ``<h1>`` and the headline in an ``<h2>``, with captions, "read also" lines,
+  share bars, tag lists and comment boxes around the body (see ``layouts.py``).
 """
 
 from __future__ import annotations
@@ -45,6 +53,7 @@ from urllib.parse import parse_qsl, quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import corpus as C
+from . import layouts as L
 
 __all__ = ["SampleSite", "PER_PAGE", "BASE_TIME"]
 
@@ -57,6 +66,7 @@ R_NO_DATE = 17
 R_DUP = 29
 R_BAD_CRED = 41
 R_EMPTY_BODY = 63
+R_GONE = 83  # withdrawn: its page says "not found" with status 200 (a soft 404)
 INVALID_FIELD = {R_NO_DATE: "published_at", R_BAD_CRED: "credibility", R_EMPTY_BODY: "body"}
 
 L_DATE = "تاريخ الخبر"
@@ -200,6 +210,10 @@ class SampleSite:
     def _invalid(self, i: int) -> str | None:
         return INVALID_FIELD.get(i % 100)
 
+    @staticmethod
+    def _withdrawn(i: int) -> bool:
+        return i % 100 == R_GONE
+
     def _info(self, aid: int) -> _Info:
         if aid > 0:
             i = aid
@@ -293,7 +307,7 @@ class SampleSite:
         out: list[int] = []
 
         def usable(j: int) -> bool:
-            return 1 <= j <= n and j != aid and j not in out and self._invalid(j) is None
+            return 1 <= j <= n and j != aid and j not in out and self._invalid(j) is None and not self._withdrawn(j)
 
         def add_pair(d: int) -> None:
             if len(out) + 2 <= want and usable(d) and usable(d + 1):
@@ -504,7 +518,7 @@ class SampleSite:
             f"{ch['footer']}"
         )
 
-    def _meta_block(self, info: _Info, digits: bool, style: int) -> str:
+    def _meta_rows(self, info: _Info, digits: bool) -> list[tuple[str, str]]:
         rows = []
         if info.aid < 0 or info.aid % 100 != R_NO_DATE:
             rows.append((L_DATE, self._date_text(info)))
@@ -514,6 +528,10 @@ class SampleSite:
         rows.append((L_IMPORTANCE, f"{info.imp}%"))
         if digits:
             rows = [(k, v.translate(_AR_DIGITS)) if k != L_SOURCE and k != L_CATEGORY else (k, v) for k, v in rows]
+        return rows
+
+    def _meta_block(self, info: _Info, digits: bool, style: int) -> str:
+        rows = self._meta_rows(info, digits)
         if style == 0:
             inner = "".join(f"<li>{k}: {v}</li>" for k, v in rows)
             return f'<ul class="news-meta">{inner}</ul>'
@@ -572,6 +590,10 @@ class SampleSite:
         for k, sents in enumerate(paras):
             sep = "&nbsp; " if nbsp and k == 0 else " "
             texts.append(sep.join(sents))
+        layout = L.layout_of(key)
+        if layout != L.CLASSIC:
+            return self._laid_out(aid, info, layout, texts, divbody, ad_html, fig_html, digits, style,
+                                  teasers, more, enc, paras[0][0] if paras else ""), enc
         parts = []
         if ad_pos == 0:
             parts.append(ad_html)
@@ -599,6 +621,43 @@ class SampleSite:
             f'<a href="https://twitter.com/intent/tweet?url={share_u}">تويتر</a> '
             f'<a href="https://wa.me/?text={share_u}">واتساب</a></div>'
         )
+        main = (
+            f'<article class="news-article"><h1 class="headline">{headline}</h1>'
+            f"{body_html}{share}{self._meta_block(info, digits, style)}</article>"
+            '<section id="comments" class="comments"><h3>التعليقات (0)</h3>'
+            "<p>كن أول من يعلق على هذا الخبر</p></section>"
+        )
+        return self._frame(aid, info, main, enc, paras[0][0] if paras else "", teasers, more, digits,
+                           ch["header"]), enc
+
+    def _laid_out(self, aid, info, layout, texts, divbody, ad_html, fig_html, digits, style, teasers, more, enc,
+                  description):
+        """An article page in one of ``layouts.py``'s layouts (same parts, other arrangement)."""
+        key = aid if aid > 0 else -aid
+        rng = random.Random(f"kashaf-layout:{self.seed}:{key}")
+        also = None
+        if aid > 0 and self.n > 1:
+            j = (aid * 7) % self.n + 1
+            if j == aid or self._invalid(j) or self._withdrawn(j):
+                j = aid % self.n + 1
+            if j != aid and not self._invalid(j) and not self._withdrawn(j):
+                also = (self._href(self._path(self._info(j)), j, 4), self._info(j).headline)
+        body = L.body_html(texts, divbody, rng, key, also, ad_html) + fig_html
+        path = self._path(info)
+        main = L.article_main(layout, rng, info.headline, body, self._meta_rows(info, digits),
+                              self._meta_block(info, digits, style), quote("https://kashaf.example" + path, safe=""))
+        header = self._chrome["header"]
+        if layout == L.H2:  # the site's name is the page's only <h1>
+            header = header.replace('<div class="logo"><a href="/" title="كشاف">' + C.SITE_NAME + "</a></div>",
+                                    f'<h1 class="logo">{C.SITE_NAME}</h1>')
+        return self._frame(aid, info, main, enc, description, teasers, more, digits, header)
+
+    def _frame(self, aid, info, main, enc, description, teasers, more, digits, header) -> str:
+        """The page around an article: head, header, breadcrumb, sidebar, more news, footer."""
+        public = aid > 0
+        slug, cat_name = C.CATEGORIES[info.cat]
+        headline = info.headline
+        ch = self._chrome
         aside = "".join(self._teaser(j, digits) for j in teasers)
         more_html = "".join(
             f'<li><a href="{self._href(self._path(mi), j, 4)}">{mi.headline}</a></li>'
@@ -609,19 +668,15 @@ class SampleSite:
         if public and aid % 13 == 0:
             premium = self._premium_box([(aid // 13) % self.private_count + 1])
         meta_charset = "utf-8" if enc == -1 else ("windows-1256" if enc == 1 else None)
-        page = (
-            f"{self._head(headline, meta_charset, paras[0][0] if paras else '')}{ch['header']}"
+        return (
+            f"{self._head(headline, meta_charset, description)}{header}"
             f'<div class="breadcrumb"><a href="/">الرئيسية</a> &lsaquo; <a href="/section/{slug}">{cat_name}</a>'
             f" &lsaquo; <span>{headline}</span></div>"
-            f'<main class="content"><article class="news-article"><h1 class="headline">{headline}</h1>'
-            f"{body_html}{share}{self._meta_block(info, digits, style)}</article>"
-            '<section id="comments" class="comments"><h3>التعليقات (0)</h3>'
-            "<p>كن أول من يعلق على هذا الخبر</p></section></main>"
+            f'<main class="content">{main}</main>'
             f'<aside class="sidebar"><h2>{SIDEBAR_TITLE}</h2>{aside}</aside>{premium}'
             f'<section class="more-news"><h3>المزيد من الأخبار</h3><ul>{more_html}</ul></section>'
             f"{ch['encyclopedia']}{ch['footer']}"
         )
-        return page, enc
 
     # ------------------------------------------------------------------ HTTP-ish entry point
 
@@ -636,6 +691,17 @@ class SampleSite:
             '<p><a href="/">العودة إلى الصفحة الرئيسية</a></p></main>' + self._chrome["footer"]
         ).encode("utf-8")
         return self._response(404, body, "text/html; charset=utf-8")
+
+    def _gone(self, i: int) -> str:
+        """A withdrawn story: "not found" in words, status 200, the sidebar as on any article page."""
+        info, _paras, _fig, _ad, teasers, _more = self._plan(i)
+        aside = "".join(self._teaser(j, False) for j in teasers)
+        return (
+            self._head("الصفحة غير موجودة", "utf-8") + self._chrome["header"]
+            + '<main class="error"><h1>عذراً، الصفحة غير موجودة</h1><p>ربما حُذف الخبر أو تغيّر رابطه. '
+            'يمكنك العودة إلى الصفحة الرئيسية أو تصفح آخر الأخبار.</p></main>'
+            f'<aside class="sidebar"><h2>{SIDEBAR_TITLE}</h2>{aside}</aside>' + self._chrome["footer"]
+        )
 
     def _html(self, page: str):
         return self._response(200, page.encode("utf-8"), "text/html; charset=utf-8")
@@ -696,6 +762,8 @@ class SampleSite:
     def _article_response(self, i: int | None, scheme: int):
         if i is None or i > self.n or (i + i // 3) % 3 != scheme:
             return None
+        if self._withdrawn(i):
+            return self._html(self._gone(i))
         page, enc = self._article(i)
         if enc == -1:
             return self._html(page)
@@ -727,7 +795,11 @@ class SampleSite:
         """The expected crawl result for a site served at ``base_url`` (see module docs)."""
         base = base_url.rstrip("/")
         records, invalid, groups = [], [], []
+        gone = []
         for i in range(1, self.n + 1):
+            if self._withdrawn(i):
+                gone.append(base + self.article_path(i))
+                continue
             field = self._invalid(i)
             if field is not None:
                 invalid.append({"url": base + self.article_path(i), "field": field})
@@ -760,6 +832,7 @@ class SampleSite:
             "records": records,
             "duplicate_groups": groups,
             "invalid": invalid,
+            "soft_404": gone,
             "disallowed": [f"{base}/private/news/{k}.html" for k in range(1, self.private_count + 1)],
             "listing_urls": listing,
             "articles": self.n,

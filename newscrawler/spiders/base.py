@@ -123,6 +123,9 @@ class ProfileSpider(scrapy.Spider):
             yield again
             return
         self.crawler.stats.inc_value(f"newscrawler/pages/{page.kind}")
+        if page.not_found:  # a "page not found" served with status 200: as lost as a 404
+            self.crawler.stats.inc_value("newscrawler/pages/not_found")
+            self.lost(response.url, "soft 404: the page says it was not found")
         if page.kind == "article" and self.is_record_url(response.url):
             item = self.make_item(response, page)  # None: a mixin decided against it (e.g. since=)
             if item is not None:
@@ -175,10 +178,13 @@ class ProfileSpider(scrapy.Spider):
         if reason is None:
             return
         request = failure.request
+        self.lost((request.meta.get("redirect_urls") or [request.url])[0], reason)  # the page, not a redirect target
+
+    def lost(self, url: str, reason: str) -> None:
+        """A page that cannot be used, for good: counted and listed in the run summary."""
         stats = self.crawler.stats
         stats.inc_value("newscrawler/unrecoverable")
         listed = stats.get_value("newscrawler/unrecoverable_urls") or []
-        url = (request.meta.get("redirect_urls") or [request.url])[0]  # the page, not a redirect target
         if len(listed) < MAX_LISTED_FAILURES:
             listed.append({"url": url, "reason": reason})
             stats.set_value("newscrawler/unrecoverable_urls", listed)

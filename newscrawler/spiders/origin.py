@@ -2,12 +2,14 @@
 
 ``OriginMixin`` overrides ``ProfileSpider.make_item``:
 
-* **Fallback**: when the profile's label rules find an article's metadata but
-  no body paragraph, the generic body extraction (trafilatura, see
-  ``newscrawler.parsing.generic.extract_body``) is tried before the page is
-  rejected. Lines the profile knows are not body (labels, boilerplate, ad
-  markers, the sidebar's teasers, the headline) are dropped from what it finds,
-  and less than 80 characters is no body. Stats: ``newscrawler/fallback/body``
+* **Fallback** (a last resort: the label rules read the body of every layout
+  the sample sites and stored fixtures have): when the profile's label rules
+  find an article's metadata but no body paragraph, the generic body
+  extraction (trafilatura, see ``newscrawler.parsing.generic.extract_body``) is
+  tried before the page is rejected. Lines the parser's own rules drop (labels,
+  boilerplate, ad markers, share, tag and comment lines, the sidebar's teasers,
+  the headline) are dropped from what it finds, and less than 80 characters is
+  no body. Stats: ``newscrawler/fallback/body``
   (rescued), ``newscrawler/fallback/none`` (still no body: rejected as before).
 * **Follow to the origin**: with ``"follow_origin"`` in the profile, an
   article page that shows only a snippet and links to the outlet's own page
@@ -177,18 +179,9 @@ class OriginMixin:
     def fallback_paragraphs(self, response, page) -> list[str]:
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
         found = extract_body(response.body, response.url, ctype)
-        parser = self.parser
         teasers = {clean_text(t.get("title")) for t in page.related}
-        keep = []
-        for p in found:
-            if p == page.title or p in teasers or parser._is_boiler(p) or parser.labels.split(p) is not None:
-                continue
-            first = p.split(" ", 1)[0].rstrip(":：")
-            if p in parser._ads or (first in parser._ads and len(p) <= 80):
-                continue
-            if len(p) < 40 and p.rstrip(":： ") in parser._stops:
-                continue
-            keep.append(p)
+        keep = [p for p in found
+                if p != page.title and p not in teasers and self.parser.text_drop_reason(p) is None]
         return keep if body_is_usable(keep) else []
 
     def make_item(self, response, page):

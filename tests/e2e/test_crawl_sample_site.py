@@ -86,5 +86,27 @@ def test_every_article_fetched_once(crawl):
     stats_pages = s["pages_fetched"]
     # every crawlable page once, plus robots.txt: tracking params and fragments never cause a refetch
     assert stats_pages == crawl["truth"]["pages"] + 1, (stats_pages, crawl["truth"]["pages"])
-    assert s["article_pages"] == crawl["truth"]["articles"]
+    assert s["article_pages"] == crawl["truth"]["articles"] - len(crawl["truth"]["soft_404"])
     assert s["finish_reason"] == "finished"
+
+
+def test_every_layout_is_read_by_the_rules_without_the_fallback(crawl):
+    from newscrawler.sample_site import layouts
+
+    kinds = {layouts.NAMES[layouts.layout_of(int(u.rsplit("/", 1)[-1].split("-")[0].split("=")[-1].split(".")[0]))]
+             for u in (r["url"] for r in crawl["records"])}
+    assert kinds == set(layouts.NAMES)  # every layout is in this crawl (and every record matched the truth)
+    # newscrawler/fallback/body == 0: the rules read every body; the fallback only tried (and failed
+    # on) the articles that truly have no body
+    empty = [i for i in crawl["truth"]["invalid"] if i["field"] == "body"]
+    assert crawl["summary"]["fallback"] == {"none": len(empty)}
+
+
+def test_soft_404_pages_give_no_record_and_are_listed(crawl):
+    gone = set(crawl["truth"]["soft_404"])
+    assert gone
+    written = {r["url"] for r in crawl["records"]} | {r["url"] for r in crawl["rejects"]}
+    assert not written & gone
+    listed = {u["url"]: u["reason"] for u in crawl["summary"]["unrecoverable_urls"]}
+    assert listed == {u: "soft 404: the page says it was not found" for u in gone}
+    assert crawl["summary"]["not_found_pages"] == len(gone) == crawl["summary"]["unrecoverable"]

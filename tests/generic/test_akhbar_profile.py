@@ -1,6 +1,6 @@
 """End to end: the second aggregator profile (akhbar.json) on the Akhbar
 sample site, every field of every record against the ground truth, with the
-trafilatura body fallback and the follow-to-origin option at work."""
+follow-to-origin option at work, and no trafilatura body fallback needed."""
 
 import json
 import re
@@ -48,15 +48,14 @@ def test_invalid_articles_rejected(crawl):
     assert {r["url"]: r["field"] for r in crawl["rejects"]} == {i["url"]: i["field"] for i in crawl["truth"]["invalid"]}
 
 
-def test_fallback_rescues_the_bodies_the_labels_miss(crawl):
-    fallback = crawl["truth"]["fallback_urls"]
-    assert fallback
+def test_bodies_after_the_metadata_box_need_no_fallback(crawl):
+    above = crawl["truth"]["meta_above_urls"]
+    assert above
     got = {r["url"]: r for r in crawl["records"]}
     want = {r["url"]: r for r in crawl["truth"]["records"]}
-    for url in fallback:
+    for url in above:
         assert got[url]["body"] == want[url]["body"]
-    # one invalid article also has its box above the body: rescued too, then rejected for its date
-    assert crawl["stats"]["newscrawler/fallback/body"] >= len(fallback)
+    assert "newscrawler/fallback/body" not in crawl["stats"]
     assert "newscrawler/fallback/none" not in crawl["stats"]
 
 

@@ -25,14 +25,33 @@ def _response(site, path, headers=None):
     return HtmlResponse(url="http://127.0.0.1:1" + path, body=body, headers=dict(head))
 
 
-def test_fallback_takes_the_body_the_labels_miss():
+def test_metadata_above_the_body_is_read_by_the_label_rules():
     spider = AkhbarSpider(start_url="http://127.0.0.1:1/")
     site = SecondSite(20, 1)
     i = next(i for i in range(1, 21) if site.meta_above(i))
     r = _response(site, site.path(i), {"Host": "127.0.0.1:1"})
     page = spider.parser.parse(r.url, r.body)
+    assert page.kind == "article" and page.meta and page.paragraphs == site.story(i).paras
+
+
+# The body laid out *before* the headline (a CSS order trick): no label rule
+# reads text above the headline, so only the generic extraction can rescue it.
+BODY_FIRST = """<html><head><title>{title} | أخبار</title></head><body><div class="page">
+<div class="text">{paras}</div>
+<div class="story"><h1>{title}</h1><div class="facts">{facts}</div></div>
+<div class="side"><h4>الأكثر قراءة اليوم</h4></div></div></body></html>"""
+
+
+def test_fallback_rescues_a_body_no_rule_reads():
+    spider = AkhbarSpider(start_url="http://127.0.0.1:1/")
+    site = SecondSite(20, 1)
+    s = site.story(2)
+    facts = "".join(f"<div>{k}: {v}</div>" for k, v in site._facts(s, False))
+    html = BODY_FIRST.format(title=s.title, paras="".join(f"<p>{p}</p>" for p in s.paras), facts=facts)
+    r = HtmlResponse(url="http://127.0.0.1:1/story/2/x", body=html.encode(), encoding="utf-8")
+    page = spider.parser.parse(r.url, r.body)
     assert page.kind == "article" and page.meta and page.paragraphs == []
-    assert spider.fallback_paragraphs(r, page) == site.story(i).paras
+    assert spider.fallback_paragraphs(r, page) == s.paras
 
 
 def test_fallback_never_invents_a_body_from_boilerplate():
