@@ -34,9 +34,10 @@ def parse_case(name):
 def test_stored_page(name):
     page, meta, expected = parse_case(name)
     if expected.get("kind", "article") != "article":
-        assert page.kind == expected["kind"]
+        assert page.kind == expected["kind"], page.why
         assert page.title is None and page.paragraphs == []
         assert page.item_links == expected["item_links"]
+        assert page.not_found == expected.get("not_found", False)
         return
     assert page.kind == "article"
     item = NormalizePipeline().process_item(article_item(page, "kashaf", "Asia/Riyadh", CRAWLED))
