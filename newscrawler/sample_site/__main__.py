@@ -39,9 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--faults", default=None,
                    help="fault mode: KIND=RATE,... or 'default' (see newscrawler/sample_site/faults.py)")
     p.add_argument("--fault-seed", type=_seed, default=0, help="fault seed (default 0)")
+    p.add_argument("--layouts", choices=("all", "classic"), default="all",
+                   help="article layouts: all of them (default) or the seed's order only (layouts.py)")
     args = p.parse_args(argv)
     try:
-        site = SampleSite(args.articles, args.seed, args.tz, js_articles=args.js_articles)
+        site = SampleSite(args.articles, args.seed, args.tz, js_articles=args.js_articles, layouts=args.layouts)
     except ValueError as e:
         p.error(str(e))
     try:

@@ -33,6 +33,7 @@ from . import corpus as C
 
 CLASSIC, BYLINE, SPLIT, INLINE, H2 = range(5)
 NAMES = ("classic", "byline", "split", "inline", "h2")
+MIXES = ("all", "classic")  # SampleSite(layouts=...): every layout, or the seed's order only
 # (key + key // 12) % 12 picks the layout: a third keep the seed's order.
 CYCLE = (CLASSIC, BYLINE, CLASSIC, SPLIT, CLASSIC, INLINE, CLASSIC, H2, BYLINE, SPLIT, INLINE, H2)
 

@@ -133,8 +133,9 @@ class RunningSite:
     def __init__(self, articles: int = 300, seed: int = 1, tz: str = "Asia/Riyadh",
                  host: str = "127.0.0.1", port: int = 0, python: str | None = None,
                  startup_timeout: float = 30.0, js_articles: int = 0, faults: str | None = None,
-                 fault_seed: int = 0):
+                 fault_seed: int = 0, layouts: str = "all"):
         self.faults, self.fault_seed = faults, fault_seed  # fault mode (faults.py)
+        self.layouts = layouts  # "all" or "classic" (layouts.py)
         self.articles = articles
         self.js_articles = js_articles  # the optional JavaScript section (js_section.py)
         self.seed = seed
@@ -153,7 +154,7 @@ class RunningSite:
 
     def site(self) -> SampleSite:
         """An in-process twin of the served site (same pages, same ground truth)."""
-        return SampleSite(self.articles, self.seed, self.tz, js_articles=self.js_articles)
+        return SampleSite(self.articles, self.seed, self.tz, js_articles=self.js_articles, layouts=self.layouts)
 
     def ground_truth(self) -> dict:
         if self.url is None:
@@ -179,6 +180,8 @@ class RunningSite:
             cmd += ["--js-articles", str(self.js_articles)]
         if self.faults:
             cmd += ["--faults", self.faults, "--fault-seed", str(self.fault_seed)]
+        if self.layouts != "all":
+            cmd += ["--layouts", self.layouts]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"

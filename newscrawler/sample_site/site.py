@@ -148,7 +148,8 @@ def _is_tracking(name: str) -> bool:
 class SampleSite:
     """Deterministic Kashaf-format aggregator; see the module docstring for the layout."""
 
-    def __init__(self, articles: int = 300, seed: int = 1, tz: str = "Asia/Riyadh", js_articles: int = 0):
+    def __init__(self, articles: int = 300, seed: int = 1, tz: str = "Asia/Riyadh", js_articles: int = 0,
+                 layouts: str = "all"):
         if isinstance(articles, bool) or not isinstance(articles, int):
             raise ValueError(f"articles must be an integer, got {articles!r}")
         if not 1 <= articles <= MAX_ARTICLES:
@@ -159,6 +160,9 @@ class SampleSite:
             self._zone = ZoneInfo(tz)
         except (ZoneInfoNotFoundError, ValueError, TypeError):
             raise ValueError(f"unknown time zone {tz!r}") from None
+        if layouts not in L.MIXES:
+            raise ValueError(f"layouts must be one of {', '.join(L.MIXES)}, got {layouts!r}")
+        self.layouts = layouts  # "all": every layout of layouts.py; "classic": the seed's order only
         n = articles
         self.n = n
         self.seed = seed
@@ -590,7 +594,7 @@ class SampleSite:
         for k, sents in enumerate(paras):
             sep = "&nbsp; " if nbsp and k == 0 else " "
             texts.append(sep.join(sents))
-        layout = L.layout_of(key)
+        layout = L.layout_of(key) if self.layouts == "all" else L.CLASSIC
         if layout != L.CLASSIC:
             return self._laid_out(aid, info, layout, texts, divbody, ad_html, fig_html, digits, style,
                                   teasers, more, enc, paras[0][0] if paras else ""), enc

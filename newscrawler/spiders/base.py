@@ -26,7 +26,7 @@ from newscrawler.middlewares import PageLost
 from newscrawler.parsing.page import PageParser
 from newscrawler.processors.urls import canonical_url, is_http_url
 
-_IGNORED = tuple("." + e for e in IGNORED_EXTENSIONS)
+IGNORED_SUFFIXES = tuple("." + e for e in IGNORED_EXTENSIONS)  # files, not pages
 MAX_LISTED_FAILURES = 1000
 
 
@@ -105,7 +105,7 @@ class ProfileSpider(scrapy.Spider):
         if not any(host == h or host.endswith("." + h) for h in self._hosts):
             return False
         path = urlsplit(url).path.lower()
-        if path.endswith(_IGNORED):
+        if path.endswith(IGNORED_SUFFIXES):
             return False
         return not any(r.search(url) for r in self._deny_re)
 

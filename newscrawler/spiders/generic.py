@@ -35,7 +35,7 @@ from newscrawler.parsing import discovery
 from newscrawler.parsing.generic import GenericParser, normalize_date
 from newscrawler.processors.text import clean_text
 from newscrawler.processors.urls import canonical_url
-from newscrawler.spiders.base import _IGNORED, ArgumentError, ProfileSpider, _start_urls
+from newscrawler.spiders.base import IGNORED_SUFFIXES, ArgumentError, ProfileSpider, _start_urls
 
 DISCOVERY = ("sitemap", "feed", "links")
 
@@ -119,7 +119,7 @@ class GenericSpider(scrapy.Spider):
         host = parts.hostname or ""
         if not any(host == h or host.endswith("." + h) for h in self._hosts):
             return False
-        return not parts.path.lower().endswith(_IGNORED)
+        return not parts.path.lower().endswith(IGNORED_SUFFIXES)
 
     def parse_robots(self, response):
         found = []
