@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 
 from newscrawler.parsing.encoding import decode_html
 from newscrawler.parsing.html import html_root, text_of
+from newscrawler.parsing.published import publication_date
 from newscrawler.processors.dates import parse_date
 from newscrawler.processors.text import clean_text
 
@@ -41,13 +42,7 @@ ARTICLE_TYPES = frozenset((
 ))
 FEED_TYPES = frozenset(("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
                         "text/xml"))
-DATE_META = (
-    "article:published_time", "og:published_time", "og:article:published_time", "datePublished",
-    "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date.issued", "dc.date",
-    "dcterms.created", "sailthru.date", "parsely-pub-date", "article.published",
-)
 SOURCE_META = ("og:site_name", "application-name", "publisher", "dc.publisher")
-_DATE_CLASS = re.compile(r"date|time|publish|posted|تاريخ", re.I)
 _MIN_BODY_CHARS = 80
 
 
@@ -57,7 +52,8 @@ class GenericPage:
     kind: str = "other"  # "article" or "other"
     title: str | None = None
     paragraphs: list[str] = field(default_factory=list)
-    published_at: str | None = None  # raw, as the page shows it
+    published_at: str | None = None  # ISO 8601 (see ``newscrawler.parsing.published``)
+    date_from: str | None = None  # where the date was found, e.g. "meta article:published_time"
     source: str | None = None
     category: str | None = None
     feeds: list[str] = field(default_factory=list)  # RSS/Atom feeds the page announces
@@ -179,39 +175,12 @@ def _text(value) -> str | None:
 def meta_tags(root) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in root.xpath("//meta[@content]"):
-        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
         if key and key not in out:
             value = clean_text(m.get("content"))
             if value:
                 out[key] = value
     return out
-
-
-def _time_element(root) -> str | None:
-    for xp in ("//article//time[@datetime]", "//main//time[@datetime]", "//time[@datetime]"):
-        found = root.xpath(xp)
-        if found:
-            return clean_text(found[0].get("datetime")) or None
-    for el in root.xpath("//*[@itemprop='datePublished']"):
-        value = el.get("content") or el.get("datetime") or text_of(el)
-        if clean_text(value):
-            return clean_text(value)
-    return None
-
-
-def _date_from_text(root, tz: str | None) -> str | None:
-    """A date shown as text near the headline (``نُشر في ١٢ تشرين الأول ٢٠٢٥``)."""
-    for el in root.iter("span", "div", "p", "time", "small", "li"):
-        marks = " ".join(filter(None, (el.get("class"), el.get("id"))))
-        if not marks or not _DATE_CLASS.search(marks):
-            continue
-        text = clean_text(text_of(el))
-        if not text or len(text) > 80:
-            continue
-        text = re.sub(r"^(نشر|نُشر|بتاريخ|تاريخ النشر|تاريخ الخبر|آخر تحديث|Published)\s*(في|:)?\s*", "", text)
-        if parse_date(text, tz):
-            return text
-    return None
 
 
 def _h1(root) -> str | None:
@@ -241,9 +210,10 @@ class GenericParser:
         self.tz = tz
 
     def parse(self, url: str, body: bytes | str, content_type: str | None = None,
-              hints: dict | None = None, listed: bool = False) -> GenericPage:
+              hints: dict | None = None, listed: bool = False, now: datetime | None = None) -> GenericPage:
         """``listed``: the url came from a feed or a news sitemap, so the page
-        is taken for an article even when it does not say so itself."""
+        is taken for an article even when it does not say so itself. ``now``
+        (aware; default the current time): relative dates and the future check."""
         hints = hints or {}
         text = body if isinstance(body, str) else decode_html(body, content_type)[0]
         page = GenericPage(url=url)
@@ -259,9 +229,9 @@ class GenericParser:
             return page
         page.title = (meta.get("og:title") or _text(ld.get("headline")) or _text(ld.get("name"))
                       or _h1(root) or hints.get("title") or clean_text(root.xpath("string(//title)")) or None)
-        page.published_at = (_text(ld.get("datePublished")) or next((meta[k] for k in DATE_META if k in meta), None)
-                             or _time_element(root) or _text(ld.get("dateCreated")) or hints.get("published_at")
-                             or _date_from_text(root, self.tz))
+        found = publication_date(root, url, ld, meta, page.title, self.tz, now, hints)
+        if found is not None:
+            page.published_at, page.date_from = found.value, found.where
         page.source = (_text(ld.get("publisher")) or next((meta[k] for k in SOURCE_META if k in meta), None)
                        or hints.get("source"))
         page.category = _text(ld.get("articleSection")) or meta.get("article:section") or None
