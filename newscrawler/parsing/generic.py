@@ -7,14 +7,15 @@ What a page says about itself comes first: JSON-LD (``NewsArticle``,
 ``Article`` ...: ``headline``, ``datePublished``, ``articleBody``,
 ``publisher.name``, ``articleSection``) and meta tags (``og:title``,
 ``article:published_time``, ``og:site_name``, ``article:section``). The body is
-taken by trafilatura with ``favor_precision=True`` (JSON-LD ``articleBody``
-only when trafilatura finds clearly less). Dates shown as Arabic text are read
-by ``newscrawler.processors.dates.parse_date``.
+picked by ``newscrawler.parsing.body.best_body`` (trafilatura with
+``favor_precision=True`` checked against a DOM-density candidate and the JSON-LD
+``articleBody``), the date by ``newscrawler.parsing.published`` (candidates from
+metadata, the URL and the text near the headline, ranked).
 
 ``hints`` are what a feed or a news sitemap said about the page (title, date,
 outlet): used where the page itself says nothing.
 
-``extract_body(html, url)`` is the body extraction alone (trafilatura), used by
+``extract_body(html, url)`` is the body extraction alone, used by
 the profile spiders when their label rules find an article's metadata but no
 paragraph (see ``newscrawler/spiders/origin.py``).
 """
@@ -30,6 +31,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
+from newscrawler.parsing.body import MIN_BODY_CHARS, best_body
 from newscrawler.parsing.encoding import decode_html
 from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.published import publication_date
@@ -43,7 +45,6 @@ ARTICLE_TYPES = frozenset((
 FEED_TYPES = frozenset(("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
                         "text/xml"))
 SOURCE_META = ("og:site_name", "application-name", "publisher", "dc.publisher")
-_MIN_BODY_CHARS = 80
 
 
 @dataclass
@@ -58,7 +59,7 @@ class GenericPage:
     category: str | None = None
     feeds: list[str] = field(default_factory=list)  # RSS/Atom feeds the page announces
     links: list[str] = field(default_factory=list)  # absolute http(s) links
-    body_from: str | None = None  # "trafilatura", "json-ld" or None
+    body_from: str | None = None  # see ``newscrawler.parsing.body.best_body``
 
     @property
     def body(self) -> str:
@@ -67,23 +68,15 @@ class GenericPage:
 
 # ------------------------------------------------------------------ body
 def extract_body(html: str | bytes, url: str | None = None, content_type: str | None = None) -> list[str]:
-    """The article's paragraphs by trafilatura (``favor_precision=True``), or []."""
-    import trafilatura
-
+    """The article's paragraphs (``newscrawler.parsing.body.best_body``: trafilatura
+    checked against a DOM-density candidate and the JSON-LD ``articleBody``), or []."""
     if isinstance(html, bytes):
         html, _ = decode_html(html, content_type)
     if not html or not html.strip():
         return []
-    try:
-        text = trafilatura.extract(
-            html, url=url, favor_precision=True, include_comments=False, include_tables=False,
-            include_images=False, include_links=False, deduplicate=False, output_format="txt",
-        )
-    except Exception:  # trafilatura on a hostile page: no body rather than a crash
-        return []
-    if not text:
-        return []
-    return [p for p in (clean_text(line) for line in text.split("\n")) if p]
+    root = html_root(html)
+    ld = (article_json_ld(root) or {}) if root is not None else {}
+    return best_body(html, url, _ld_body(ld), _text(ld.get("headline")))[0]
 
 
 # ------------------------------------------------------------------ dates
@@ -191,6 +184,26 @@ def _h1(root) -> str | None:
     return None
 
 
+_SUFFIX = re.compile(r"^\s*[-|–—:]\s*(?P<name>\S.{0,40})$")
+
+
+def _without_site_name(title: str | None, h1: str | None, site: str | None) -> str | None:
+    """``og:title`` often adds the outlet (``… - اليوم السابع``): take the headline
+    when the rest is a separator and a short name, or the site's own name."""
+    if not title:
+        return title
+    for head in (h1, title.rsplit(" - ", 1)[0] if site and title.endswith(site) else None):
+        if head and head != title and title.startswith(head):
+            m = _SUFFIX.match(title[len(head):])
+            if m and (head == h1 or m["name"].strip() == site):
+                return head
+    return title
+
+
+def _ld_body(ld: dict) -> list[str]:
+    return _split_body(str(ld["articleBody"])) if isinstance(ld.get("articleBody"), str) else []
+
+
 def _split_body(text: str) -> list[str]:
     text = htmllib.unescape(text)
     if "<" in text and ">" in text:  # articleBody with markup
@@ -227,21 +240,18 @@ class GenericParser:
         is_article = bool(ld) or meta.get("og:type") == "article" or "article:published_time" in meta
         if not (is_article or listed):
             return page
-        page.title = (meta.get("og:title") or _text(ld.get("headline")) or _text(ld.get("name"))
-                      or _h1(root) or hints.get("title") or clean_text(root.xpath("string(//title)")) or None)
+        h1 = _h1(root)
+        page.title = _without_site_name(
+            meta.get("og:title") or _text(ld.get("headline")) or _text(ld.get("name")) or h1
+            or hints.get("title") or clean_text(root.xpath("string(//title)")) or None,
+            h1, meta.get("og:site_name") or _text(ld.get("publisher")))
         found = publication_date(root, url, ld, meta, page.title, self.tz, now, hints)
         if found is not None:
             page.published_at, page.date_from = found.value, found.where
         page.source = (_text(ld.get("publisher")) or next((meta[k] for k in SOURCE_META if k in meta), None)
                        or hints.get("source"))
         page.category = _text(ld.get("articleSection")) or meta.get("article:section") or None
-        paragraphs = extract_body(text, url)
-        ld_body = _split_body(str(ld["articleBody"])) if isinstance(ld.get("articleBody"), str) else []
-        tr_len, ld_len = sum(map(len, paragraphs)), sum(map(len, ld_body))
-        if ld_body and (not paragraphs or ld_len > 1.5 * tr_len):
-            page.paragraphs, page.body_from = ld_body, "json-ld"
-        elif paragraphs:
-            page.paragraphs, page.body_from = paragraphs, "trafilatura"
+        page.paragraphs, page.body_from = best_body(text, url, _ld_body(ld), page.title)
         if page.paragraphs and page.paragraphs[0] == page.title:
             page.paragraphs = page.paragraphs[1:]
         page.paragraphs = strip_fact_lines(page.paragraphs)
@@ -295,4 +305,4 @@ def strip_fact_lines(paragraphs: list[str]) -> list[str]:
 
 
 def body_is_usable(paragraphs: list[str]) -> bool:
-    return sum(len(p) for p in paragraphs) >= _MIN_BODY_CHARS
+    return sum(len(p) for p in paragraphs) >= MIN_BODY_CHARS
