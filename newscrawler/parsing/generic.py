@@ -184,7 +184,7 @@ def _h1(root) -> str | None:
     return None
 
 
-_SUFFIX = re.compile(r"^\s*[-|–—:]\s*(?P<name>\S.{0,40})$")
+_SUFFIX = re.compile(r"^\s*[-|–—]\s*(?P<name>\S.{0,40})$")
 
 
 def _without_site_name(title: str | None, h1: str | None, site: str | None) -> str | None:
