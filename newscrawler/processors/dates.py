@@ -164,7 +164,7 @@ _TIME_BEFORE_RE = re.compile(
     rf"{_TIME}{_SEP}(?:(?:{_WEEKDAY_ALT})\s*[،,]?\s*)?$", re.IGNORECASE
 )
 _DAY_WORD_RE = re.compile(  # checked for a word or a time after matching
-    rf"(?P<w>اول امس|اول البارحه|قبل امس|امس|البارحه|اليوم|{_WEEKDAY_ALT})?"
+    rf"(?P<w>اول امس|اول من امس|اول البارحه|قبل امس|قبل يوم امس|امس|البارحه|اليوم|{_WEEKDAY_ALT})?"
     rf"{_SEP}(?:{_TIME})?",
     re.IGNORECASE,
 )
@@ -185,7 +185,7 @@ _UNITS = {
     "عام": ("years", 1), "عامين": ("years", 2), "عامان": ("years", 2), "اعوام": ("years", 0),
 }
 _UNIT_ALT = "|".join(sorted(_UNITS, key=len, reverse=True))
-_AGO_PART = rf"(?:(\d{{1,4}})\s*)?({_UNIT_ALT})(?!\w)"
+_AGO_PART = rf"(?:(\d{{1,4}})\s*)?({_UNIT_ALT})(?!\w)(?:\s+واحد(?:ه)?(?!\w))?"
 _AGO_RE = re.compile(rf"(?:منذ|قبل)\s+{_AGO_PART}(?:\s*و\s*{_AGO_PART})*(?:\s+تقريبا)?")
 _AGO_PART_RE = re.compile(_AGO_PART)
 _NOW_RE = re.compile(r"الان|حالا|منذ (?:لحظات|لحظه|قليل)|قبل (?:لحظات|لحظه|قليل)")
@@ -283,7 +283,8 @@ def _numeric_value(m: re.Match, tz: str | None) -> str:
         y, mo, d = int(m["y"]), int(m["mo"]), int(m["d"])
     else:
         y, mo, d = int(m["y2"]), int(m["mo2"]), int(m["d2"])
-    dt = datetime(y, mo, d, *_time_of(m))
+    time_m = m if m["H"] else _TIME_BEFORE_RE.search(m.string, 0, m.start())  # "19:00 ، 2016-12-22"
+    dt = datetime(y, mo, d, *(_time_of(time_m) if time_m else (0, 0, 0)))
     if m["f"]:
         dt += timedelta(microseconds=round(float("0." + m["f"]) * 1_000_000))
     if m["tz"]:
