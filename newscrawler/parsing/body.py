@@ -32,7 +32,7 @@ from collections import Counter
 from newscrawler.processors.text import clean_text
 
 MIN_BODY_CHARS = 80
-_BLOCKS = ("p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th", "dd", "div")
+_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td", "th", "dd", "div")
 _WORD = re.compile(r"\w+")
 
 
@@ -44,6 +44,12 @@ def contained(part: Counter, whole: Counter) -> float:
     """Share of ``part``'s words that ``whole`` has too (0..1)."""
     n = sum(part.values())
     return sum((part & whole).values()) / n if n else 0.0
+
+
+def overlap(a: Counter, b: Counter) -> float:
+    """Dice overlap of two bags of words (0..1): the same paragraph, however split."""
+    n = sum(a.values()) + sum(b.values())
+    return 2 * sum((a & b).values()) / n if n else 0.0
 
 
 def usable(paragraphs: list[str]) -> bool:
@@ -79,7 +85,12 @@ def density_paragraphs(html: str) -> list[str]:
     out = []
     for el in summary.iter(*_BLOCKS):
         if any(child.tag in _BLOCKS for child in el.iterdescendants()):
-            parts = [el.text] + [c.tail for c in el]  # a block's own loose text
+            # a block's own text: loose text and inline children, the blocks inside come on their own
+            parts = [el.text]
+            for c in el:
+                if isinstance(c.tag, str) and c.tag not in _BLOCKS and not any(x.tag in _BLOCKS for x in c.iterdescendants()):
+                    parts.append("\n" + c.text_content() + "\n" if c.tag != "br" else "")
+                parts.append(c.tail)
             text, links = "".join(t for t in parts if t), 0
         else:
             text = el.text_content()
@@ -109,7 +120,7 @@ def fill_holes(base: list[str], dense: list[str]) -> list[str]:
     where = []
     for p in dense:
         w = words(p)
-        hit = next((i for i, bw in enumerate(base_words) if contained(w, bw) >= 0.8 or contained(bw, w) >= 0.8), None)
+        hit = next((i for i, bw in enumerate(base_words) if overlap(w, bw) >= 0.7), None)
         where.append(hit)
     anchors = [k for k, hit in enumerate(where) if hit is not None]
     if len(anchors) < 2:

@@ -237,7 +237,8 @@ class GenericParser:
         self._links(root, base, page)
         ld = article_json_ld(root) or {}
         meta = meta_tags(root)
-        is_article = bool(ld) or meta.get("og:type") == "article" or "article:published_time" in meta
+        is_article = (bool(ld) or meta.get("og:type") == "article" or "article:published_time" in meta
+                      or "datepublished" in meta or bool(root.xpath("//*[contains(@itemtype, 'Article')]")))
         if not (is_article or listed):
             return page
         h1 = _h1(root)
@@ -252,8 +253,7 @@ class GenericParser:
                        or hints.get("source"))
         page.category = _text(ld.get("articleSection")) or meta.get("article:section") or None
         page.paragraphs, page.body_from = best_body(text, url, _ld_body(ld), page.title)
-        if page.paragraphs and page.paragraphs[0] == page.title:
-            page.paragraphs = page.paragraphs[1:]
+        page.paragraphs = strip_head_lines(page.paragraphs, page.title, self.tz, now)
         page.paragraphs = strip_fact_lines(page.paragraphs)
         if page.title and (page.paragraphs or is_article):
             page.kind = "article"
@@ -277,6 +277,23 @@ class GenericParser:
             if urlsplit(absolute).scheme in ("http", "https") and absolute not in seen:
                 seen.add(absolute)
                 page.links.append(absolute)
+
+
+def strip_head_lines(paragraphs: list[str], title: str | None, tz: str | None = None,
+                     now: datetime | None = None) -> list[str]:
+    """Drop the headline and the date lines (``الأحد 14 رمضان 1432هـ الموافق 14
+    أغسطس 2011م``) that an extraction took with the body's first or last lines."""
+    from newscrawler.parsing.published import reads_as_date
+
+    def head(p: str) -> bool:
+        return p == title or (len(p) <= 80 and reads_as_date(p, tz, now) is not None)
+
+    start, stop = 0, len(paragraphs)
+    while start < stop and head(paragraphs[start]):
+        start += 1
+    while stop > start and head(paragraphs[stop - 1]):
+        stop -= 1
+    return paragraphs[start:stop]
 
 
 _FACT = re.compile(r"^[^:：\d]{2,30}\s*[:：]\s*\S")

@@ -150,7 +150,7 @@ def _headline_index(root, title: str | None, index: dict) -> int | None:
     return index[h1s[0]]
 
 
-def _reads_as_date(text: str, tz, now) -> tuple[str, str] | None:
+def reads_as_date(text: str, tz, now) -> tuple[str, str] | None:
     """(value, kind) when an element's text is a date line: an absolute date (it has a
     year) is "text", a relative one ("منذ ساعتين", "أمس 10:30") is "relative"."""
     folded = to_western_digits(text)
@@ -184,7 +184,7 @@ def _near_headline(root, title, tz, now) -> list[Candidate]:
             continue
         if title and title in text:
             continue
-        read = _reads_as_date(text, tz, now)
+        read = reads_as_date(text, tz, now)
         if read is None:
             continue
         skip_below = set(el.iter())  # the outermost short element that reads as a date
