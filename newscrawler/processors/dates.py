@@ -160,6 +160,7 @@ _HIJRI_NAMED_RE = re.compile(
     re.IGNORECASE,
 )
 _HIJRI_AFTER_RE = re.compile(_HIJRI_MARK)
+_HIJRI_HINT_RE = re.compile(rf"\d{_HIJRI_MARK}|(?<!\w)(?:{_HIJRI_MONTH_ALT})(?!\w)")
 _TIME_BEFORE_RE = re.compile(
     rf"{_TIME}{_SEP}(?:(?:{_WEEKDAY_ALT})\s*[،,]?\s*)?$", re.IGNORECASE
 )
@@ -455,7 +456,7 @@ def parse_date(
         if has_digit:
             result = (_numeric(folded, tz) or _named(folded, tz, now) or _month_first(folded, tz)
                       or _hijri(folded, tz) or _numeric(folded, tz, before_1900=True))
-            if result:
+            if result or _HIJRI_HINT_RE.search(folded):  # a Hijri date we cannot convert: never a guess
                 return result
         if not has_digit and not _DATE_WORD_RE.search(folded):
             return None
