@@ -160,7 +160,7 @@ _HIJRI_NAMED_RE = re.compile(
     re.IGNORECASE,
 )
 _HIJRI_AFTER_RE = re.compile(_HIJRI_MARK)
-_HIJRI_HINT_RE = re.compile(rf"\d{_HIJRI_MARK}|(?<!\w)(?:{_HIJRI_MONTH_ALT})(?!\w)")
+_HIJRI_HINT_RE = re.compile(rf"\d{_HIJRI_MARK}|(?<!\w)(?:{_HIJRI_MONTH_ALT})\s*[،,]?\s*1[34]\d\d(?!\d)")
 _TIME_BEFORE_RE = re.compile(
     rf"{_TIME}{_SEP}(?:(?:{_WEEKDAY_ALT})\s*[،,]?\s*)?$", re.IGNORECASE
 )
