@@ -13,7 +13,8 @@ Candidates, each with where it came from:
 * a date in the URL (``/2020/8/24/``, ``/2020-08-24/``, ``/20200824/``; a day only);
 * text near the headline: any short element whose *content* reads as a date with
   ``newscrawler.processors.dates.parse_date`` (Arabic months, Hijri, month first,
-  Arabic-Indic digits), whatever its class. Bare weekdays and bare times are not dates.
+  Arabic-Indic digits), whatever its class. Bare weekdays and bare times are not dates,
+  and a date in the same small block as a link to another story is that teaser's date.
 
 Ranking, as careful extractors do (htmldate's order, and its URL check):
 
@@ -163,6 +164,21 @@ def reads_as_date(text: str, tz, now) -> tuple[str, str] | None:
     return None
 
 
+def _teaser_date(el, title: str | None) -> bool:
+    """A date in the same small block as a link to another story is that story's date
+    (a sidebar or a "related" list), not the article's."""
+    block = el
+    for _ in range(3):
+        block = block.getparent()
+        if block is None or len(_text(block)) > 400:
+            return False
+        for a in block.iter("a"):
+            t = _text(a)
+            if a.get("href") and len(t) >= 15 and t != title and not reads_as_date(t, None, None):
+                return True
+    return False
+
+
 def _near_headline(root, title, tz, now) -> list[Candidate]:
     index = {}
     for i, el in enumerate(root.iter()):
@@ -185,7 +201,7 @@ def _near_headline(root, title, tz, now) -> list[Candidate]:
         if title and title in text:
             continue
         read = reads_as_date(text, tz, now)
-        if read is None:
+        if read is None or _teaser_date(el, title):
             continue
         skip_below = set(el.iter())  # the outermost short element that reads as a date
         pos = index[el]
