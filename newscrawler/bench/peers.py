@@ -13,7 +13,9 @@ for its Arabic tokenizer) and goose3 may be missing, and ``available`` says so.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import warnings
 
 PEERS = ("trafilatura", "htmldate", "newspaper4k", "goose3")
@@ -83,7 +85,7 @@ def available() -> tuple[dict, list[str]]:
 def run_peer(extract, html: str, url: str) -> dict:
     """A peer's result, or an empty one (with the error) when the peer fails on a page."""
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # a peer's own prints
             warnings.simplefilter("ignore")
             return extract(html, url)
     except Exception as e:  # noqa: BLE001 - a peer's crash is its result on that page
