@@ -77,14 +77,15 @@ _MONTH_NAMES = {
     11: "نوفمبر تشرين_الثاني تشرين_ثاني نونبر",
     12: "ديسمبر كانون_الأول كانون_أول دجنبر",
 }
-_MONTHS = {
-    _fold(name.replace("_", " ")): num
-    for num, names in _MONTH_NAMES.items()
-    for name in names.split()
-}
-_MONTH_ALT = "|".join(
-    re.escape(m).replace(r"\ ", r"\s+") for m in sorted(_MONTHS, key=len, reverse=True)
-)
+
+
+def _month_table(names: dict[int, str]) -> tuple[dict[str, int], str]:
+    """Folded name -> month number, and the regex alternation (longest first, any spaces)."""
+    table = {_fold(name.replace("_", " ")): num for num, words in names.items() for name in words.split()}
+    return table, "|".join(re.escape(m).replace(r"\ ", r"\s+") for m in sorted(table, key=len, reverse=True))
+
+
+_MONTHS, _MONTH_ALT = _month_table(_MONTH_NAMES)
 _WEEKDAYS = {  # datetime.weekday() numbers
     _fold(name): num
     for num, names in enumerate(
@@ -107,14 +108,7 @@ _HIJRI_MONTH_NAMES = {  # "_" stands for a space
     11: "ذو_القعدة ذي_القعدة",
     12: "ذو_الحجة ذي_الحجة",
 }
-_HIJRI_MONTHS = {
-    _fold(name.replace("_", " ")): num
-    for num, names in _HIJRI_MONTH_NAMES.items()
-    for name in names.split()
-}
-_HIJRI_MONTH_ALT = "|".join(
-    re.escape(m).replace(r"\ ", r"\s+") for m in sorted(_HIJRI_MONTHS, key=len, reverse=True)
-)
+_HIJRI_MONTHS, _HIJRI_MONTH_ALT = _month_table(_HIJRI_MONTH_NAMES)
 
 # --- regexes (applied to the folded string) ----------------------------------
 
