@@ -2,8 +2,10 @@
 
 Cases (no network):
 
-* the real LBCI article in ``tests/data/real-pages/`` (MIT-licensed test data of
-  the Fundus project): title, date and paragraphs against its ground truth;
+* the real pages in ``tests/data/real-pages/`` (see its ``SOURCES.md``): the LBCI
+  article (title, date and paragraphs), the Arabic news pages of ``news/`` and the
+  Persian ones of ``persian/`` (``truth.json``: title where known, the day of
+  publication, snippets the body must and must not contain);
 * stored pages of our own in ``tests/generic/fixtures/pages/<case>/``
   (``page.html``, ``meta.json`` with ``url`` and optional ``timezone``,
   ``expected.json`` with ``title``, ``published_at``, ``source``, ``paragraphs``);
@@ -12,13 +14,21 @@ Cases (no network):
   ``url`` and ``kind``, ``expected.json`` with the entries).
 
 Field accuracy: a field is right when it equals the expected value (text after
-whitespace clean-up; dates as the same instant). Body token-F1: the F1 of the
-bags of whitespace tokens of the extracted and the expected body.
+whitespace clean-up; dates as the same instant, or the same day where the truth
+is a day). Body token-F1: the F1 of the bags of whitespace tokens of the
+extracted and the expected body.
+
+``side_by_side`` runs the peers (``newscrawler.bench.peers``) on the same pages:
+title, date (the day, since htmldate and trafilatura give no time) and body
+token-F1 per page, with totals. ``date_expressions`` scores the Arabic date
+reader, and dateparser beside it, on the peer-suite expressions a news page can
+show (``dates-from-peer-suites.json``; the selection rule is ``news_page_kind``).
 """
 
 from __future__ import annotations
 
 import gzip
+import re
 import json
 import os
 from collections import Counter
@@ -83,7 +93,8 @@ class PageResult:
     case: str
     fields: dict[str, bool] = field(default_factory=dict)  # field -> right?
     got: dict = field(default_factory=dict)
-    body_f1: float = 0.0
+    body_f1: float | None = None  # None: no body truth
+    snippets: list[str] = field(default_factory=list)  # broken snippet rules
 
 
 @dataclass
@@ -123,25 +134,49 @@ def evaluate_page(case: str, html: bytes, url: str, expected: dict, tz: str | No
     for name in PAGE_FIELDS:
         if expected.get(name) is not None:
             result.fields[name] = same_value(name, got[name], expected[name])
-    result.body_f1 = token_f1(page.body, "\n\n".join(expected.get("paragraphs") or []))
+    if expected.get("day"):
+        result.fields["published_at"] = (got["published_at"] or "")[:10] == expected["day"]
+    if expected.get("paragraphs"):
+        result.body_f1 = token_f1(page.body, "\n\n".join(expected["paragraphs"]))
+    result.snippets = snippet_misses(page.body, expected)
     return result
 
 
-def lbci_case(folder: Path | None = None) -> tuple[str, bytes, str, dict] | None:
-    """The real LBCI page, or None when ``real-pages`` is not there."""
+def snippet_misses(body: str | None, expected: dict) -> list[str]:
+    """The snippet rules a body breaks: ``+text`` missing, ``-text`` present."""
+    body = clean_text(body or "")
+    return ([f"+{s}" for s in expected.get("must") or () if clean_text(s) not in body]
+            + [f"-{s}" for s in expected.get("must_not") or () if clean_text(s) in body])
+
+
+def real_cases(folder: Path | None = None) -> list[tuple[str, bytes, str, dict, str | None]]:
+    """The real pages with their truth, or [] when ``real-pages`` is not there."""
     folder = folder or real_pages_dir()
+    out = []
     page = folder / "LBCGroup_2026_01_08.html.gz"
-    if not page.is_file():
-        return None
-    truth = _read_json(folder / "LBCGroup.json")["V1"]
-    meta = _read_json(folder / "LBCGroup.meta.json")[page.name]
-    paragraphs = [p for s in truth["body"]["sections"] for p in s["paragraphs"]]
-    expected = {"title": truth["title"], "published_at": truth["publishing_date"], "paragraphs": paragraphs}
-    try:
-        html = gzip.decompress(page.read_bytes())
-    except (OSError, EOFError) as e:
-        raise EvaluationError(f"cannot read {page}: {e}") from None
-    return "real/LBCGroup", html, meta["url"], expected
+    if page.is_file():
+        truth = _read_json(folder / "LBCGroup.json")["V1"]
+        meta = _read_json(folder / "LBCGroup.meta.json")[page.name]
+        paragraphs = [p for s in truth["body"]["sections"] for p in s["paragraphs"]]
+        expected = {"title": truth["title"], "published_at": truth["publishing_date"], "paragraphs": paragraphs}
+        try:
+            html = gzip.decompress(page.read_bytes())
+        except (OSError, EOFError) as e:
+            raise EvaluationError(f"cannot read {page}: {e}") from None
+        out.append(("real/LBCGroup", html, meta["url"], expected, None))
+    for sub in ("news", "persian"):
+        truth_file = folder / sub / "truth.json"
+        if not truth_file.is_file():
+            continue
+        for name, t in sorted(_read_json(truth_file).items()):
+            try:
+                html = (folder / sub / name).read_bytes()
+            except OSError as e:
+                raise EvaluationError(f"cannot read {folder / sub / name}: {e.strerror or e}") from None
+            expected = {"title": t.get("title"), "day": t.get("date"),
+                        "must": t.get("text_must_contain") or [], "must_not": t.get("text_must_not_contain") or []}
+            out.append((f"real/{sub}/{name.rsplit('.', 1)[0]}", html, t["url"], expected, None))
+    return out
 
 
 def page_cases(fixtures: Path = FIXTURES) -> list[tuple[str, bytes, str, dict, str | None]]:
@@ -198,18 +233,16 @@ def discovery_cases(fixtures: Path = FIXTURES):
 
 def run(fixtures: Path = FIXTURES, real_pages: Path | None = None) -> dict:
     pages, notes = [], []
-    lbci = lbci_case(real_pages)
-    if lbci is None:
-        notes.append(f"real pages not found in {real_pages or real_pages_dir()}: LBCI case skipped")
-    else:
-        pages.append(evaluate_page(*lbci))
-    pages += [evaluate_page(*c) for c in page_cases(fixtures)]
+    real = real_cases(real_pages)
+    if not real:
+        notes.append(f"real pages not found in {real_pages or real_pages_dir()}: real cases skipped")
+    pages += [evaluate_page(*c) for c in real + page_cases(fixtures)]
     found = [evaluate_discovery(*c) for c in discovery_cases(fixtures)]
     return {"pages": pages, "discovery": found, "notes": notes}
 
 
 def report(results: dict) -> str:
-    lines = ["pages (generic extraction)", f"  {'case':34} {'title':6} {'date':6} {'source':6} body-F1"]
+    lines = ["pages (generic extraction)", f"  {'case':34} {'title':6} {'date':6} {'source':6} body-F1 snippets"]
     totals: dict[str, list[int]] = {}
     for r in results["pages"]:
         marks = []
@@ -220,13 +253,16 @@ def report(results: dict) -> str:
                 t = totals.setdefault(name, [0, 0])
                 t[0] += ok
                 t[1] += 1
-        lines.append(f"  {r.case:34} {marks[0]:6} {marks[1]:6} {marks[2]:6} {r.body_f1:.3f}")
+        f1 = "-" if r.body_f1 is None else f"{r.body_f1:.3f}"
+        snip = "-" if not r.snippets else "BROKEN " + ", ".join(r.snippets)
+        lines.append(f"  {r.case:34} {marks[0]:6} {marks[1]:6} {marks[2]:6} {f1:7} {snip}")
     if totals:
         acc = ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in totals.items())
         lines.append(f"  field accuracy: {acc}")
-    if results["pages"]:
-        mean = sum(r.body_f1 for r in results["pages"]) / len(results["pages"])
-        lines.append(f"  body token-F1: mean {mean:.3f}, min {min(r.body_f1 for r in results['pages']):.3f}")
+    scored = [r.body_f1 for r in results["pages"] if r.body_f1 is not None]
+    if scored:
+        lines.append(f"  body token-F1: mean {sum(scored) / len(scored):.3f}, min {min(scored):.3f}"
+                     f" ({len(scored)} pages with a body truth)")
     lines.append("discovery (robots.txt, sitemaps, news sitemaps, feeds)")
     for r in results["discovery"]:
         fields = ", ".join(f"{k} {a}/{b}" for k, (a, b) in r.fields.items()) or "-"
@@ -239,10 +275,226 @@ def report(results: dict) -> str:
 
 def as_json(results: dict) -> dict:
     return {
-        "pages": [{"case": r.case, "fields": r.fields, "body_f1": round(r.body_f1, 4), "got": r.got}
-                  for r in results["pages"]],
+        "pages": [{"case": r.case, "fields": r.fields, "got": r.got, "snippets_broken": r.snippets,
+                   "body_f1": None if r.body_f1 is None else round(r.body_f1, 4)} for r in results["pages"]],
         "discovery": [{"case": r.case, "kind": r.kind, "expected": r.expected, "found": r.found,
                        "recall": r.recall, "precision": r.precision, "fields": r.fields}
                       for r in results["discovery"]],
         "notes": results["notes"],
     }
+
+
+# ------------------------------------------------------------------ side by side with the peers
+def _day(value) -> str | None:
+    return str(value)[:10] if value else None
+
+
+def expected_day(expected: dict) -> str | None:
+    return expected.get("day") or _day(expected.get("published_at"))
+
+
+def score_extraction(got: dict, expected: dict) -> dict:
+    """title / date (the day) / body token-F1 / broken snippet rules of one
+    extractor's result on one page; None where there is no truth or no output."""
+    title = None
+    if expected.get("title") is not None and "title" in got:
+        title = got.get("title") is not None and clean_text(got["title"]) == clean_text(expected["title"])
+    day = expected_day(expected)
+    date = None if day is None or "date" not in got else _day(got.get("date")) == day
+    body = got.get("body")
+    f1 = token_f1(body, "\n\n".join(expected["paragraphs"])) if expected.get("paragraphs") and "body" in got else None
+    snippets = snippet_misses(body, expected) if "body" in got else []
+    return {"title": title, "date": date, "body_f1": f1, "snippets": snippets}
+
+
+def side_by_side(fixtures: Path = FIXTURES, real_pages: Path | None = None) -> dict:
+    """newscrawler and every installed peer on every stored page."""
+    from newscrawler.bench.peers import available, run_peer
+    from newscrawler.parsing.encoding import decode_html
+
+    peers, missing = available()
+    names = ["newscrawler", *peers]
+    rows = []
+    for case, html, url, expected, tz in real_cases(real_pages) + page_cases(fixtures):
+        mine = evaluate_page(case, html, url, expected, tz).got
+        results = {"newscrawler": score_extraction(
+            {"title": mine["title"], "date": mine["published_at"], "body": mine["body"]}, expected)}
+        text = decode_html(html, None)[0]
+        for name, extract in peers.items():
+            got = run_peer(extract, text, url)
+            if name == "htmldate":
+                got = {"date": got.get("date")}
+            results[name] = score_extraction(got, expected)
+        rules = len(expected.get("must") or []) + len(expected.get("must_not") or [])
+        rows.append({"case": case, "results": results, "rules": rules})
+    totals = {}
+    for name in names:
+        cells = [r["results"][name] for r in rows]
+        f1s = [c["body_f1"] for c in cells if c["body_f1"] is not None]
+        snippet_rules = sum(r["rules"] for r in rows) if name != "htmldate" else 0
+        totals[name] = {
+            "title": (sum(c["title"] is True for c in cells), sum(c["title"] is not None for c in cells)),
+            "date": (sum(c["date"] is True for c in cells), sum(c["date"] is not None for c in cells)),
+            "body_f1_mean": sum(f1s) / len(f1s) if f1s else None,
+            "body_f1_min": min(f1s) if f1s else None,
+            "snippets": (snippet_rules - sum(len(c["snippets"]) for c in cells), snippet_rules),
+        }
+    return {"names": names, "rows": rows, "totals": totals, "missing": missing}
+
+
+def _cell(c: dict) -> str:
+    mark = {True: "ok", False: "NO", None: "-"}
+    f1 = "-" if c["body_f1"] is None else f"{c['body_f1']:.3f}"
+    return f"{mark[c['title']]}/{mark[c['date']]}/{f1}" + ("*" if c["snippets"] else "")
+
+
+def side_by_side_report(result: dict) -> str:
+    names = result["names"]
+    lines = ["side by side: title / date (day) / body token-F1 per page; - no truth or no output, "
+             "* a snippet rule broken",
+             "  " + f"{'case':30}" + "".join(f"{n:>19}" for n in names)]
+    for r in result["rows"]:
+        lines.append("  " + f"{r['case']:30}" + "".join(f"{_cell(r['results'][n]):>19}" for n in names))
+    for label, key in (("titles right", "title"), ("dates right", "date"), ("snippet rules kept", "snippets")):
+        cells = [f"{result['totals'][n][key][0]}/{result['totals'][n][key][1]}" for n in names]
+        lines.append("  " + f"{label:30}" + "".join(f"{c:>19}" for c in cells))
+    for label, key in (("body token-F1 mean", "body_f1_mean"), ("body token-F1 min", "body_f1_min")):
+        cells = ["-" if result["totals"][n][key] is None else f"{result['totals'][n][key]:.3f}" for n in names]
+        lines.append("  " + f"{label:30}" + "".join(f"{c:>19}" for c in cells))
+    if result["missing"]:
+        lines.append(f"note: peers not installed: {', '.join(result['missing'])} "
+                     "(pip install -r requirements-bench.txt)")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------ date expressions
+_GREGORIAN_OR_HIJRI_MONTH = None
+
+
+def _month_names() -> re.Pattern:
+    global _GREGORIAN_OR_HIJRI_MONTH
+    if _GREGORIAN_OR_HIJRI_MONTH is None:
+        from newscrawler.processors import dates
+
+        names = list(dates._MONTHS) + list(dates._HIJRI_MONTHS)
+        _GREGORIAN_OR_HIJRI_MONTH = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+    return _GREGORIAN_OR_HIJRI_MONTH
+
+
+def news_page_kind(case: dict) -> str | None:
+    """The kind of date a news page shows, or None for what it does not show
+    (times alone, weekdays, ranges, holidays, future, spelled-out numbers):
+
+    * ``absolute``: a day, a month (a number or a month name) and a 4-digit year;
+    * ``yesterday``: أمس / يوم أمس / البارحة / الأمس;
+    * ``ago``: منذ … / قبل … with an amount (``قبل يومين``, ``منذ 3 أيام``).
+
+    Recognizers-Text cases whose span is not in their own input sentence (the
+    suite altered the span) are left out, and so are expected years before 1900.
+    """
+    from newscrawler.processors.dates import _fold
+
+    text = _fold(case["text"])
+    if case.get("full_input") and case["text"].strip() not in case["full_input"]:
+        return None
+    if case["kind"] == "duckling_negative":
+        return None
+    expected = case["expected"]
+    if isinstance(expected, str) and expected[:4].isdigit() and int(expected[:4]) < 1900:
+        return None
+    if isinstance(expected, dict) and any(str((expected.get(k) or {}).get(f) or "9999")[:4] < "1900"
+                                          for k in ("past", "future") for f in ("date", "dateTime")):
+        return None
+    if re.search(r"\d{4}", text) and (re.search(r"(?<!\d)\d{1,4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,4}(?!\d)", text)
+                                      or (_month_names().search(text) and re.search(r"(?<!\d)\d{1,2}(?!\d)", text))):
+        return "absolute"
+    if re.fullmatch(r"(?:يوم\s+)?(?:ال)?امس|البارحه", text):
+        return "yesterday"
+    if re.match(r"(?:منذ|قبل)\s", text) and not re.search(r"الظهر|العصر|المغرب", text) and "بعد" not in text:
+        return "ago"
+    return None
+
+
+_UNIT_DAYS = {"day": 1, "week": 7}
+
+
+def _expected_value(case: dict, now: datetime) -> tuple[str | None, str]:
+    """(expected ISO value, grain "day" or "minute") of a case."""
+    e = case["expected"]
+    if isinstance(e, str):
+        grain = "day" if case.get("grain") in ("Day", "Week", "Month", "Year") or len(e) == 10 else "minute"
+        return e, grain
+    if "past" in e:
+        past = e["past"] or {}
+        if "dateTime" in past:
+            return past["dateTime"].replace(" ", "T"), "minute"
+        return past.get("date"), "day"
+    if "relative_ago" in e:
+        from dateutil.relativedelta import relativedelta
+
+        ago = e["relative_ago"]
+        value = now - relativedelta(**{k: v for k, v in ago.items()})
+        return value.isoformat(), "day" if set(ago) <= {"days", "weeks", "months", "years"} else "minute"
+    if "translation" in e:  # "1 day ago", "ago 2 hour"
+        m = re.search(r"(\d+)\s+(minute|hour|day|week|month|year)", e["translation"])
+        if not m:
+            return None, "day"
+        from dateutil.relativedelta import relativedelta
+
+        value = now - relativedelta(**{m[2] + "s": int(m[1])})
+        return value.isoformat(), "day" if m[2] in ("day", "week", "month", "year") else "minute"
+    return None, "day"
+
+
+def _same_at(got: str | None, expected: str | None, grain: str) -> bool:
+    if not got or not expected:
+        return False
+    n = 10 if grain == "day" else 16
+    return got.replace(" ", "T")[:n] == expected.replace(" ", "T")[:n]
+
+
+# fixed "now" for the cases that have no reference time of their own (dateparser's)
+DEFAULT_NOW = datetime(2026, 1, 15, 12, 0, 0)
+
+
+def date_expressions(path: Path | None = None) -> dict:
+    """The date reader and dateparser on the news-page cases of the peer suites."""
+    import dateparser
+
+    from newscrawler.processors.dates import parse_date
+
+    path = path or real_pages_dir() / "dates-from-peer-suites.json"
+    cases = _read_json(path)
+    rows = []
+    for case in cases:
+        kind = news_page_kind(case)
+        if kind is None:
+            continue
+        ref = case.get("reference_time")
+        now = datetime.fromisoformat(ref) if ref else DEFAULT_NOW
+        local_now = now.replace(tzinfo=None)  # the suites' expectations are local wall-clock times
+        expected, grain = _expected_value(case, local_now)
+        mine = parse_date(case["text"], None, local_now)
+        theirs = dateparser.parse(case["text"], languages=["ar"], settings={
+            "RELATIVE_BASE": local_now, "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False})
+        rows.append({"text": case["text"], "kind": kind, "source": case["source_repo"], "expected": expected,
+                     "grain": grain, "newscrawler": mine, "dateparser": theirs.isoformat() if theirs else None,
+                     "newscrawler_ok": _same_at(mine, expected, grain),
+                     "dateparser_ok": _same_at(theirs.isoformat() if theirs else None, expected, grain)})
+    return {"rows": rows, "total": len(cases)}
+
+
+def date_expressions_report(result: dict) -> str:
+    rows = result["rows"]
+    lines = [f"date expressions a news page can show ({len(rows)} of the {result['total']} peer-suite cases)",
+             f"  {'kind':10} {'cases':>5} {'newscrawler':>12} {'dateparser':>11}"]
+    for kind in ("absolute", "yesterday", "ago"):
+        sub = [r for r in rows if r["kind"] == kind]
+        lines.append(f"  {kind:10} {len(sub):>5} {sum(r['newscrawler_ok'] for r in sub):>12} "
+                     f"{sum(r['dateparser_ok'] for r in sub):>11}")
+    lines.append(f"  {'all':10} {len(rows):>5} {sum(r['newscrawler_ok'] for r in rows):>12} "
+                 f"{sum(r['dateparser_ok'] for r in rows):>11}")
+    wrong = [r for r in rows if not r["newscrawler_ok"]]
+    for r in wrong:
+        lines.append(f"  missed: {r['text']!r} expected {r['expected']} got {r['newscrawler']}")
+    return "\n".join(lines)

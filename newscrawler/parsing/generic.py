@@ -7,14 +7,15 @@ What a page says about itself comes first: JSON-LD (``NewsArticle``,
 ``Article`` ...: ``headline``, ``datePublished``, ``articleBody``,
 ``publisher.name``, ``articleSection``) and meta tags (``og:title``,
 ``article:published_time``, ``og:site_name``, ``article:section``). The body is
-taken by trafilatura with ``favor_precision=True`` (JSON-LD ``articleBody``
-only when trafilatura finds clearly less). Dates shown as Arabic text are read
-by ``newscrawler.processors.dates.parse_date``.
+picked by ``newscrawler.parsing.body.best_body`` (trafilatura with
+``favor_precision=True`` checked against a DOM-density candidate and the JSON-LD
+``articleBody``), the date by ``newscrawler.parsing.published`` (candidates from
+metadata, the URL and the text near the headline, ranked).
 
 ``hints`` are what a feed or a news sitemap said about the page (title, date,
 outlet): used where the page itself says nothing.
 
-``extract_body(html, url)`` is the body extraction alone (trafilatura), used by
+``extract_body(html, url)`` is the body extraction alone, used by
 the profile spiders when their label rules find an article's metadata but no
 paragraph (see ``newscrawler/spiders/origin.py``).
 """
@@ -30,8 +31,10 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
+from newscrawler.parsing.body import MIN_BODY_CHARS, best_body
 from newscrawler.parsing.encoding import decode_html
 from newscrawler.parsing.html import html_root, text_of
+from newscrawler.parsing.published import publication_date
 from newscrawler.processors.dates import parse_date
 from newscrawler.processors.text import clean_text
 
@@ -41,14 +44,7 @@ ARTICLE_TYPES = frozenset((
 ))
 FEED_TYPES = frozenset(("application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
                         "text/xml"))
-DATE_META = (
-    "article:published_time", "og:published_time", "og:article:published_time", "datePublished",
-    "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date.issued", "dc.date",
-    "dcterms.created", "sailthru.date", "parsely-pub-date", "article.published",
-)
 SOURCE_META = ("og:site_name", "application-name", "publisher", "dc.publisher")
-_DATE_CLASS = re.compile(r"date|time|publish|posted|تاريخ", re.I)
-_MIN_BODY_CHARS = 80
 
 
 @dataclass
@@ -57,12 +53,13 @@ class GenericPage:
     kind: str = "other"  # "article" or "other"
     title: str | None = None
     paragraphs: list[str] = field(default_factory=list)
-    published_at: str | None = None  # raw, as the page shows it
+    published_at: str | None = None  # ISO 8601 (see ``newscrawler.parsing.published``)
+    date_from: str | None = None  # where the date was found, e.g. "meta article:published_time"
     source: str | None = None
     category: str | None = None
     feeds: list[str] = field(default_factory=list)  # RSS/Atom feeds the page announces
     links: list[str] = field(default_factory=list)  # absolute http(s) links
-    body_from: str | None = None  # "trafilatura", "json-ld" or None
+    body_from: str | None = None  # see ``newscrawler.parsing.body.best_body``
 
     @property
     def body(self) -> str:
@@ -71,23 +68,15 @@ class GenericPage:
 
 # ------------------------------------------------------------------ body
 def extract_body(html: str | bytes, url: str | None = None, content_type: str | None = None) -> list[str]:
-    """The article's paragraphs by trafilatura (``favor_precision=True``), or []."""
-    import trafilatura
-
+    """The article's paragraphs (``newscrawler.parsing.body.best_body``: trafilatura
+    checked against a DOM-density candidate and the JSON-LD ``articleBody``), or []."""
     if isinstance(html, bytes):
         html, _ = decode_html(html, content_type)
     if not html or not html.strip():
         return []
-    try:
-        text = trafilatura.extract(
-            html, url=url, favor_precision=True, include_comments=False, include_tables=False,
-            include_images=False, include_links=False, deduplicate=False, output_format="txt",
-        )
-    except Exception:  # trafilatura on a hostile page: no body rather than a crash
-        return []
-    if not text:
-        return []
-    return [p for p in (clean_text(line) for line in text.split("\n")) if p]
+    root = html_root(html)
+    ld = (article_json_ld(root) or {}) if root is not None else {}
+    return best_body(html, url, _ld_body(ld), _text(ld.get("headline")))[0]
 
 
 # ------------------------------------------------------------------ dates
@@ -179,39 +168,12 @@ def _text(value) -> str | None:
 def meta_tags(root) -> dict[str, str]:
     out: dict[str, str] = {}
     for m in root.xpath("//meta[@content]"):
-        key = (m.get("property") or m.get("name") or m.get("itemprop") or "").strip().lower()
+        key = (m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv") or "").strip().lower()
         if key and key not in out:
             value = clean_text(m.get("content"))
             if value:
                 out[key] = value
     return out
-
-
-def _time_element(root) -> str | None:
-    for xp in ("//article//time[@datetime]", "//main//time[@datetime]", "//time[@datetime]"):
-        found = root.xpath(xp)
-        if found:
-            return clean_text(found[0].get("datetime")) or None
-    for el in root.xpath("//*[@itemprop='datePublished']"):
-        value = el.get("content") or el.get("datetime") or text_of(el)
-        if clean_text(value):
-            return clean_text(value)
-    return None
-
-
-def _date_from_text(root, tz: str | None) -> str | None:
-    """A date shown as text near the headline (``نُشر في ١٢ تشرين الأول ٢٠٢٥``)."""
-    for el in root.iter("span", "div", "p", "time", "small", "li"):
-        marks = " ".join(filter(None, (el.get("class"), el.get("id"))))
-        if not marks or not _DATE_CLASS.search(marks):
-            continue
-        text = clean_text(text_of(el))
-        if not text or len(text) > 80:
-            continue
-        text = re.sub(r"^(نشر|نُشر|بتاريخ|تاريخ النشر|تاريخ الخبر|آخر تحديث|Published)\s*(في|:)?\s*", "", text)
-        if parse_date(text, tz):
-            return text
-    return None
 
 
 def _h1(root) -> str | None:
@@ -220,6 +182,26 @@ def _h1(root) -> str | None:
         if t:
             return t
     return None
+
+
+_SUFFIX = re.compile(r"^\s*[-|–—]\s*(?P<name>\S.{0,40})$")
+
+
+def _without_site_name(title: str | None, h1: str | None, site: str | None) -> str | None:
+    """``og:title`` often adds the outlet (``… - اليوم السابع``): take the headline
+    when the rest is a separator and a short name, or the site's own name."""
+    if not title:
+        return title
+    for head in (h1, title.rsplit(" - ", 1)[0] if site and title.endswith(site) else None):
+        if head and head != title and title.startswith(head):
+            m = _SUFFIX.match(title[len(head):])
+            if m and (head == h1 or m["name"].strip() == site):
+                return head
+    return title
+
+
+def _ld_body(ld: dict) -> list[str]:
+    return _split_body(str(ld["articleBody"])) if isinstance(ld.get("articleBody"), str) else []
 
 
 def _split_body(text: str) -> list[str]:
@@ -241,9 +223,10 @@ class GenericParser:
         self.tz = tz
 
     def parse(self, url: str, body: bytes | str, content_type: str | None = None,
-              hints: dict | None = None, listed: bool = False) -> GenericPage:
+              hints: dict | None = None, listed: bool = False, now: datetime | None = None) -> GenericPage:
         """``listed``: the url came from a feed or a news sitemap, so the page
-        is taken for an article even when it does not say so itself."""
+        is taken for an article even when it does not say so itself. ``now``
+        (aware; default the current time): relative dates and the future check."""
         hints = hints or {}
         text = body if isinstance(body, str) else decode_html(body, content_type)[0]
         page = GenericPage(url=url)
@@ -254,26 +237,23 @@ class GenericParser:
         self._links(root, base, page)
         ld = article_json_ld(root) or {}
         meta = meta_tags(root)
-        is_article = bool(ld) or meta.get("og:type") == "article" or "article:published_time" in meta
+        is_article = (bool(ld) or meta.get("og:type") == "article" or "article:published_time" in meta
+                      or "datepublished" in meta or bool(root.xpath("//*[contains(@itemtype, 'Article')]")))
         if not (is_article or listed):
             return page
-        page.title = (meta.get("og:title") or _text(ld.get("headline")) or _text(ld.get("name"))
-                      or _h1(root) or hints.get("title") or clean_text(root.xpath("string(//title)")) or None)
-        page.published_at = (_text(ld.get("datePublished")) or next((meta[k] for k in DATE_META if k in meta), None)
-                             or _time_element(root) or _text(ld.get("dateCreated")) or hints.get("published_at")
-                             or _date_from_text(root, self.tz))
+        h1 = _h1(root)
+        page.title = _without_site_name(
+            meta.get("og:title") or _text(ld.get("headline")) or _text(ld.get("name")) or h1
+            or hints.get("title") or clean_text(root.xpath("string(//title)")) or None,
+            h1, meta.get("og:site_name") or _text(ld.get("publisher")))
+        found = publication_date(root, url, ld, meta, page.title, self.tz, now, hints)
+        if found is not None:
+            page.published_at, page.date_from = found.value, found.where
         page.source = (_text(ld.get("publisher")) or next((meta[k] for k in SOURCE_META if k in meta), None)
                        or hints.get("source"))
         page.category = _text(ld.get("articleSection")) or meta.get("article:section") or None
-        paragraphs = extract_body(text, url)
-        ld_body = _split_body(str(ld["articleBody"])) if isinstance(ld.get("articleBody"), str) else []
-        tr_len, ld_len = sum(map(len, paragraphs)), sum(map(len, ld_body))
-        if ld_body and (not paragraphs or ld_len > 1.5 * tr_len):
-            page.paragraphs, page.body_from = ld_body, "json-ld"
-        elif paragraphs:
-            page.paragraphs, page.body_from = paragraphs, "trafilatura"
-        if page.paragraphs and page.paragraphs[0] == page.title:
-            page.paragraphs = page.paragraphs[1:]
+        page.paragraphs, page.body_from = best_body(text, url, _ld_body(ld), page.title)
+        page.paragraphs = strip_head_lines(page.paragraphs, page.title, self.tz, now)
         page.paragraphs = strip_fact_lines(page.paragraphs)
         if page.title and (page.paragraphs or is_article):
             page.kind = "article"
@@ -297,6 +277,23 @@ class GenericParser:
             if urlsplit(absolute).scheme in ("http", "https") and absolute not in seen:
                 seen.add(absolute)
                 page.links.append(absolute)
+
+
+def strip_head_lines(paragraphs: list[str], title: str | None, tz: str | None = None,
+                     now: datetime | None = None) -> list[str]:
+    """Drop the headline and the date lines (``الأحد 14 رمضان 1432هـ الموافق 14
+    أغسطس 2011م``) that an extraction took with the body's first or last lines."""
+    from newscrawler.parsing.published import reads_as_date
+
+    def head(p: str) -> bool:
+        return p == title or (len(p) <= 80 and reads_as_date(p, tz, now) is not None)
+
+    start, stop = 0, len(paragraphs)
+    while start < stop and head(paragraphs[start]):
+        start += 1
+    while stop > start and head(paragraphs[stop - 1]):
+        stop -= 1
+    return paragraphs[start:stop]
 
 
 _FACT = re.compile(r"^[^:：\d]{2,30}\s*[:：]\s*\S")
@@ -325,4 +322,4 @@ def strip_fact_lines(paragraphs: list[str]) -> list[str]:
 
 
 def body_is_usable(paragraphs: list[str]) -> bool:
-    return sum(len(p) for p in paragraphs) >= _MIN_BODY_CHARS
+    return sum(len(p) for p in paragraphs) >= MIN_BODY_CHARS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -23,6 +24,25 @@ def validator() -> Draft202012Validator:
     return Draft202012Validator(schema())
 
 
+# The shape of a date the schema refuses for its value rather than its form.
+_DATE_SHAPE = re.compile(r"^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:([+-]\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?)?$")
+
+
+def date_problem(value) -> tuple[str, str] | None:
+    """(code, why) when a date has the right form but a value no record may
+    carry: a year before 1900 (a Hijri year read as Gregorian, or a typo) or
+    an offset with seconds (zoneinfo's local mean time before a zone's first
+    standard time, e.g. ``+03:06:52`` for Asia/Riyadh before 1947)."""
+    m = _DATE_SHAPE.match(str(value))
+    if m is None:
+        return None
+    if int(m[1]) < 1900:
+        return "before_1900", f"year {m[1]} is before 1900 (a Hijri year read as Gregorian?)"
+    if m[3]:
+        return "local_mean_time", f"offset {m[2]}{m[3]} is a local mean time, not a real UTC offset"
+    return None
+
+
 def _reason(error) -> tuple[str, str, str]:
     """(field, code, human reason) for one schema error; the code is stable
     (it names the stats key and the summary's reject reasons), the reason
@@ -38,6 +58,8 @@ def _reason(error) -> tuple[str, str, str]:
         return field, "missing", f"{where}: missing"
     if v in ("minimum", "maximum"):
         return field, "out_of_range", f"{where}: {error.instance} is outside 0-100"
+    if v == "pattern" and (problem := date_problem(error.instance)):
+        return field, problem[0], f"{where}: {error.instance}: {problem[1]}"
     if field == "published_at" and v in ("pattern", "type"):
         return field, "bad_date", f"{where}: cannot read date {error.instance!r}"
     if v == "type":

@@ -9,18 +9,29 @@ Tried in order, all on a normalised copy (western digits, cleaned whitespace,
 alef/yeh/teh-marbuta unified, no tashkeel or tatweel):
 
 1. numeric dates: ``2023-10-20 09:07:06``, ``2023/10/20``, ``20/10/2023``,
-   ``20-10-2023 09:07``, ISO with ``T``, fraction and offset/``Z``;
+   ``20-10-2023 09:07``, ISO with ``T``, fraction and offset/``Z``; a numeric date
+   followed by ``هـ`` is Hijri (stage 4), never a Gregorian year 1445;
 2. ``[weekday،] D month [YYYY] [- | ، | الساعة] [HH:MM[:SS]] [ص|م|AM|PM]`` with our own
    table of Egyptian/Gulf, Levantine, Maghrebi and Algerian/Tunisian month names,
    pairs like ``تموز/يوليو`` reduced to one month;
-3. relative dates, relative to ``now`` (aware; default: the current UTC time):
+3. month first, as moment.js prints its Arabic locales (``LLLL``):
+   ``[weekday،] month D[,] YYYY[،] [HH:MM[:SS]] [ص|م]`` (the year is required);
+4. Hijri (Umm al-Qura, converted by ``hijridate``): ``1445/03/12 هـ``,
+   ``12-03-1445 هـ 10:30 ص``, ``14 رمضان 1432هـ``, ``12 ربيع الأول 1445`` (a Hijri month
+   name needs no ``هـ``). A string that shows both calendars
+   (``… هـ الموافق 14 أغسطس 2011``) gives the Gregorian date: stages 1-3 come first;
+5. relative dates, relative to ``now`` (aware; default: the current UTC time):
    ``منذ ساعتين``, ``قبل 3 ساعات و 5 دقائق``, ``منذ يوم``, ``الآن``, ``أمس``, ``اليوم 10:30``,
    ``الجمعة 10:30`` (the latest Friday), a bare ``10:30`` (the latest such time);
-4. one shared ``dateparser`` parser (Arabic only, never autodetection) for anything
+6. one shared ``dateparser`` parser (Arabic only, never autodetection) for anything
    else that has a letter and a digit or a date word, e.g. ``أكتوبر 20, 2023``.
    Its result must contain at least a day and a month.
 
 Strings without a digit and without a date word return None at once.
+
+A numeric date with a year before 1900 and no Hijri mark (``1445/03/12``) is
+returned as written: the record validation rejects it with its reason
+(``newscrawler/pipelines/validate.py``), which a silent None would not give.
 """
 
 from __future__ import annotations
@@ -31,6 +42,8 @@ import threading
 from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
+
+from hijridate import Hijri
 
 from .text import clean_text, to_western_digits
 
@@ -64,14 +77,15 @@ _MONTH_NAMES = {
     11: "نوفمبر تشرين_الثاني تشرين_ثاني نونبر",
     12: "ديسمبر كانون_الأول كانون_أول دجنبر",
 }
-_MONTHS = {
-    _fold(name.replace("_", " ")): num
-    for num, names in _MONTH_NAMES.items()
-    for name in names.split()
-}
-_MONTH_ALT = "|".join(
-    re.escape(m).replace(r"\ ", r"\s+") for m in sorted(_MONTHS, key=len, reverse=True)
-)
+
+
+def _month_table(names: dict[int, str]) -> tuple[dict[str, int], str]:
+    """Folded name -> month number, and the regex alternation (longest first, any spaces)."""
+    table = {_fold(name.replace("_", " ")): num for num, words in names.items() for name in words.split()}
+    return table, "|".join(re.escape(m).replace(r"\ ", r"\s+") for m in sorted(table, key=len, reverse=True))
+
+
+_MONTHS, _MONTH_ALT = _month_table(_MONTH_NAMES)
 _WEEKDAYS = {  # datetime.weekday() numbers
     _fold(name): num
     for num, names in enumerate(
@@ -80,6 +94,21 @@ _WEEKDAYS = {  # datetime.weekday() numbers
     for name in names.split()
 }
 _WEEKDAY_ALT = "|".join(_WEEKDAYS)
+_HIJRI_MONTH_NAMES = {  # "_" stands for a space
+    1: "محرم المحرم",
+    2: "صفر",
+    3: "ربيع_الأول ربيع_أول ربيع_الاول",
+    4: "ربيع_الآخر ربيع_الثاني ربيع_ثاني ربيع_آخر",
+    5: "جمادى_الأولى جمادى_الأول جمادى_أولى",
+    6: "جمادى_الآخرة جمادى_الثانية جمادى_الآخر جمادى_الثاني",
+    7: "رجب",
+    8: "شعبان",
+    9: "رمضان",
+    10: "شوال",
+    11: "ذو_القعدة ذي_القعدة",
+    12: "ذو_الحجة ذي_الحجة",
+}
+_HIJRI_MONTHS, _HIJRI_MONTH_ALT = _month_table(_HIJRI_MONTH_NAMES)
 
 # --- regexes (applied to the folded string) ----------------------------------
 
@@ -105,11 +134,32 @@ _NAMED_RE = re.compile(
     rf"(?:{_SEP}{_TIME}(?:\s*{_OFFSET}(?!\d))?)?",
     re.IGNORECASE,
 )
+_MONTH_FIRST_RE = re.compile(  # moment.js "LLLL": الأحد، فيفري 14 2010، 3:25:50 م
+    rf"(?<![\d\w])(?P<m1>{_MONTH_ALT})\s*(?P<d>\d{{1,2}})(?![\d:])"
+    r"(?:\s*[،,]?\s*(?P<y>\d{4})(?!\d))?"
+    rf"(?:{_SEP}{_TIME}(?:\s*{_OFFSET}(?!\d))?)?",
+    re.IGNORECASE,
+)
+_HIJRI_MARK = r"\s*(?:هجريه|هجري|ه)(?!\w)"
+_HIJRI_NUMERIC_RE = re.compile(
+    r"(?<![\d/.\-])(?:"
+    r"(?P<y>1[34]\d\d)(?P<s1>[-/.])(?P<mo>\d{1,2})(?P=s1)(?P<d>\d{1,2})"
+    r"|(?P<d2>\d{1,2})(?P<s2>[-/.])(?P<mo2>\d{1,2})(?P=s2)(?P<y2>1[34]\d\d)"
+    rf"){_HIJRI_MARK}(?:{_SEP}{_TIME})?",
+    re.IGNORECASE,
+)
+_HIJRI_NAMED_RE = re.compile(
+    rf"(?<![\d:])(?P<d>\d{{1,2}})\s*(?:من\s+)?(?:شهر\s+)?(?P<m>{_HIJRI_MONTH_ALT})(?!\w)"
+    rf"\s*[،,]?\s*(?P<y>1[34]\d\d)(?!\d)(?:{_HIJRI_MARK})?(?:{_SEP}{_TIME})?",
+    re.IGNORECASE,
+)
+_HIJRI_AFTER_RE = re.compile(_HIJRI_MARK)
+_HIJRI_HINT_RE = re.compile(rf"\d{_HIJRI_MARK}|(?<!\w)(?:{_HIJRI_MONTH_ALT})\s*[،,]?\s*1[34]\d\d(?!\d)")
 _TIME_BEFORE_RE = re.compile(
     rf"{_TIME}{_SEP}(?:(?:{_WEEKDAY_ALT})\s*[،,]?\s*)?$", re.IGNORECASE
 )
 _DAY_WORD_RE = re.compile(  # checked for a word or a time after matching
-    rf"(?P<w>اول امس|اول البارحه|قبل امس|امس|البارحه|اليوم|{_WEEKDAY_ALT})?"
+    rf"(?P<w>اول امس|اول من امس|اول البارحه|قبل امس|قبل يوم امس|امس|البارحه|اليوم|{_WEEKDAY_ALT})?"
     rf"{_SEP}(?:{_TIME})?",
     re.IGNORECASE,
 )
@@ -130,7 +180,7 @@ _UNITS = {
     "عام": ("years", 1), "عامين": ("years", 2), "عامان": ("years", 2), "اعوام": ("years", 0),
 }
 _UNIT_ALT = "|".join(sorted(_UNITS, key=len, reverse=True))
-_AGO_PART = rf"(?:(\d{{1,4}})\s*)?({_UNIT_ALT})(?!\w)"
+_AGO_PART = rf"(?:(\d{{1,4}})\s*)?({_UNIT_ALT})(?!\w)(?:\s+واحد(?:ه)?(?!\w))?"
 _AGO_RE = re.compile(rf"(?:منذ|قبل)\s+{_AGO_PART}(?:\s*و\s*{_AGO_PART})*(?:\s+تقريبا)?")
 _AGO_PART_RE = re.compile(_AGO_PART)
 _NOW_RE = re.compile(r"الان|حالا|منذ (?:لحظات|لحظه|قليل)|قبل (?:لحظات|لحظه|قليل)")
@@ -212,15 +262,24 @@ def _add_months(dt: datetime, months: int) -> datetime:
 # --- the parsing stages ----------------------------------------------------
 
 
-def _numeric(s: str, tz: str | None) -> str | None:
-    m = _NUMERIC_RE.search(s)
-    if m is None:
-        return None
+def _numeric(s: str, tz: str | None, before_1900: bool = False) -> str | None:
+    """The first numeric Gregorian date; with ``before_1900`` the first one
+    with a year before 1900 (kept as written for the validation to reject)."""
+    for m in _NUMERIC_RE.finditer(s):
+        y = int(m["y"] or m["y2"])
+        if (y < 1900) != before_1900 or _HIJRI_AFTER_RE.match(s, m.end("d") if m["y"] else m.end("y2")):
+            continue
+        return _numeric_value(m, tz)
+    return None
+
+
+def _numeric_value(m: re.Match, tz: str | None) -> str:
     if m["y"]:
         y, mo, d = int(m["y"]), int(m["mo"]), int(m["d"])
     else:
         y, mo, d = int(m["y2"]), int(m["mo2"]), int(m["d2"])
-    dt = datetime(y, mo, d, *_time_of(m))
+    time_m = m if m["H"] else _TIME_BEFORE_RE.search(m.string, 0, m.start())  # "19:00 ، 2016-12-22"
+    dt = datetime(y, mo, d, *(_time_of(time_m) if time_m else (0, 0, 0)))
     if m["f"]:
         dt += timedelta(microseconds=round(float("0." + m["f"]) * 1_000_000))
     if m["tz"]:
@@ -251,6 +310,35 @@ def _named(s: str, tz: str | None, now: datetime | None) -> str | None:
     if date(year, month, day) > local_now.date():
         year -= 1
     return _format_local(datetime(year, month, day, *hms), tz)
+
+
+def _month_first(s: str, tz: str | None) -> str | None:
+    m = _MONTH_FIRST_RE.search(s)
+    if m is None or not m["y"]:  # "أكتوبر 14 8:00 صباحا": no year, left to dateparser
+        return None
+    month = _MONTHS[re.sub(r"\s+", " ", m["m1"])]
+    dt = datetime(int(m["y"]), month, int(m["d"]), *_time_of(m))
+    if m["H"] and m["tz"]:
+        return _format_aware(dt.replace(tzinfo=_parse_offset(m["tz"])), tz)
+    return _format_local(dt, tz)
+
+
+def _hijri(s: str, tz: str | None) -> str | None:
+    """An Umm al-Qura date converted to the Gregorian calendar (hijridate)."""
+    m = _HIJRI_NUMERIC_RE.search(s)
+    if m:
+        y, mo, d = (int(m["y"]), int(m["mo"]), int(m["d"])) if m["y"] else \
+            (int(m["y2"]), int(m["mo2"]), int(m["d2"]))
+    else:
+        m = _HIJRI_NAMED_RE.search(s)
+        if m is None:
+            return None
+        y, mo, d = int(m["y"]), _HIJRI_MONTHS[re.sub(r"\s+", " ", m["m"])], int(m["d"])
+    try:
+        day = Hijri(y, mo, d).to_gregorian()
+    except (ValueError, OverflowError):  # outside 1343-1500 AH or no such day
+        return None
+    return _format_local(datetime(day.year, day.month, day.day, *_time_of(m)), tz)
 
 
 def _relative(s: str, tz: str | None, now: datetime | None) -> str | None:
@@ -360,8 +448,9 @@ def parse_date(
         folded = _fold(s)
         has_digit = any(c.isdigit() for c in folded)
         if has_digit:
-            result = _numeric(folded, tz) or _named(folded, tz, now)
-            if result:
+            result = (_numeric(folded, tz) or _named(folded, tz, now) or _month_first(folded, tz)
+                      or _hijri(folded, tz) or _numeric(folded, tz, before_1900=True))
+            if result or _HIJRI_HINT_RE.search(folded):  # a Hijri date we cannot convert: never a guess
                 return result
         if not has_digit and not _DATE_WORD_RE.search(folded):
             return None

@@ -128,8 +128,11 @@ def test_eval_on_stored_pages():
     results = run()
     assert results["pages"] and results["discovery"]
     for r in results["pages"]:
-        assert all(r.fields.values()), (r.case, r.fields, r.got)
-        assert r.body_f1 >= 0.95, (r.case, r.body_f1)
+        # aryanews shows only a Jalali (Persian) date, which is not read (tests/generic/test_real_pages.py)
+        fields = {k: v for k, v in r.fields.items() if (r.case, k) != ("real/persian/aryanews", "published_at")}
+        assert all(fields.values()), (r.case, r.fields, r.got)
+        assert r.body_f1 is None or r.body_f1 >= 0.95, (r.case, r.body_f1)
+        assert r.snippets == [], (r.case, r.snippets)
     for d in results["discovery"]:
         assert d.recall == 1.0 and d.precision == 1.0, d
         assert all(a == b for a, b in d.fields.values()), d
@@ -141,7 +144,7 @@ def test_eval_command_lbci():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     row = next(line for line in proc.stdout.splitlines() if "real/LBCGroup" in line)
-    assert float(row.split()[-1]) >= 0.95 and "WRONG" not in row
+    assert float(row.split()[4]) >= 0.95 and "WRONG" not in row and "BROKEN" not in row
 
 
 def test_eval_command_bad_folder_one_line(tmp_path):

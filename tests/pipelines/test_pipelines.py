@@ -51,6 +51,9 @@ def test_normalize_canonical_url_id_and_fields():
     ({"importance": -1}, "importance", "out_of_range"),
     ({"credibility": "عالية"}, "credibility", "bad_type"),
     ({"published_at": "غدا صباحا"}, "published_at", "bad_date"),
+    # a Hijri year read as Gregorian, a zoneinfo local mean time: right form, impossible value
+    ({"published_at": "1445-03-12T00:00:00+03:00"}, "published_at", "before_1900"),
+    ({"published_at": "1938-07-29T00:00:00+03:06:52"}, "published_at", "local_mean_time"),
     ({"published_at": None}, "published_at", "missing"),
     ({"body": ""}, "body", "missing"),
     ({"body": None}, "body", "missing"),
@@ -62,6 +65,18 @@ def test_validate_rejects_with_a_reason(changes, field, code):
         ValidatePipeline().process_item(normalized(**changes))
     assert (e.value.field, e.value.code) == (field, code)
     assert e.value.reason.startswith(field)
+
+
+def test_no_record_carries_a_year_before_1900_or_a_local_mean_time():
+    from newscrawler.processors.dates import parse_date
+    for raw, code, why in [("1445/03/12", "before_1900", "year 1445 is before 1900"),
+                           ("1938/07/29 10:00", "local_mean_time", "offset +03:06:52 is a local mean time")]:
+        with pytest.raises(Rejected) as e:
+            ValidatePipeline().process_item(normalized(published_at=parse_date(raw, "Asia/Riyadh")))
+        assert e.value.code == code and why in e.value.reason, e.value.reason
+    # with the Hijri mark the same digits are a 2023 date and pass
+    item = normalized(published_at=parse_date("1445/03/12 هـ", "Asia/Riyadh"))
+    assert ValidatePipeline().process_item(item)["published_at"] == "2023-09-27T00:00:00+03:00"
 
 
 def test_validate_passes_good_records_and_rejects_failed_pages():
