@@ -2,8 +2,10 @@
 
 ``python -m newscrawler.bench.child --spider kashaf|bare --url URL --out DIR
 [--jobdir DIR]``. The line has ``pages`` (responses received), ``seconds``
-(from the engine's start to its finish), ``pages_per_s``, ``records`` and
-``max_rss_kb`` (this process's own peak RSS, read when the crawl is over).
+(from the engine's start to its finish), ``pages_per_s``, ``records``,
+``cpu_ms_per_page`` (this process's CPU time per page: what the crawler itself
+costs, whatever else runs on the machine) and ``max_rss_kb`` (this process's
+own peak RSS, read when the crawl is over).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def main(argv=None) -> int:
         crawler = process.create_crawler("kashaf")
     process.crawl(crawler, start_url=args.url)
     wall = time.monotonic()
+    cpu = time.process_time()
     if args.profile:
         import cProfile
 
@@ -63,6 +66,7 @@ def main(argv=None) -> int:
     else:
         process.start()
     wall = time.monotonic() - wall
+    cpu = time.process_time() - cpu
     stats = crawler.stats.get_stats()
     start, finish = stats.get("start_time"), stats.get("finish_time")
     seconds = (finish - start).total_seconds() if start and finish else wall
@@ -75,6 +79,7 @@ def main(argv=None) -> int:
         "records": stats.get("newscrawler/records", 0),
         "item_scraped_count": stats.get("item_scraped_count", 0),
         "finish_reason": stats.get("finish_reason"),
+        "cpu_ms_per_page": round(1000 * cpu / pages, 3) if pages else 0.0,  # this process's CPU time
         "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         "pid": os.getpid(),
     }

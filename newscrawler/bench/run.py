@@ -81,15 +81,18 @@ def bench_crawl(sizes: dict) -> dict:
             a = _crawl("bare", site.url, str(Path(tmp) / "bare"))
             b = _crawl("kashaf", site.url, str(Path(tmp) / "kashaf"))
         ratio = b["pages_per_s"] / a["pages_per_s"] if a["pages_per_s"] else 0.0
+        cpu_ratio = a["cpu_ms_per_page"] / b["cpu_ms_per_page"] if b["cpu_ms_per_page"] else 0.0
         _say(f"crawl a ({mix} layouts): bare Scrapy spider, same links: {a['pages_per_s']:.1f} pages/s "
-             f"({a['pages']} pages in {a['seconds']:.1f} s)")
+             f"({a['pages']} pages in {a['seconds']:.1f} s; {a['cpu_ms_per_page']:.2f} CPU ms/page)")
         _say(f"crawl b ({mix} layouts): kashaf spider, every pipeline: {b['pages_per_s']:.1f} pages/s "
-             f"({b['pages']} pages, {b['records']} records in {b['seconds']:.1f} s; {n} articles)")
-        _say(f"crawl   ({mix} layouts): ratio b/a {ratio:.2f} (target >= {TARGET_RATIO})")
+             f"({b['pages']} pages, {b['records']} records in {b['seconds']:.1f} s; "
+             f"{b['cpu_ms_per_page']:.2f} CPU ms/page; {n} articles)")
+        _say(f"crawl   ({mix} layouts): ratio b/a {ratio:.2f} (target >= {TARGET_RATIO}); "
+             f"CPU per page a/b {cpu_ratio:.2f}")
         if a["pages"] != b["pages"]:
             _say(f"crawl   ({mix} layouts): NOTE the two crawls fetched different page counts "
                  f"({a['pages']} vs {b['pages']}): the comparison is not like with like")
-        mixes[mix] = {"a": a, "b": b, "ratio": ratio}
+        mixes[mix] = {"a": a, "b": b, "ratio": ratio, "cpu_ratio": cpu_ratio}
     ok = all(m["ratio"] >= TARGET_RATIO and m["a"]["pages"] == m["b"]["pages"] for m in mixes.values())
     return {"mixes": mixes, "a": mixes["all"]["a"], "ok": ok}
 

@@ -68,6 +68,7 @@ class LabelMatcher:
         self._anywhere = re.compile(rf"({alternatives})\s*[{_COLON}]\s*")
         self._alone = re.compile(rf"^[{re.escape(_BULLETS)}]*({alternatives})\s*[{_COLON}]?$")
         self._first = re.compile(rf"^[{re.escape(_BULLETS)}]*({alternatives})\s*[{_COLON}]")
+        self._alone_max = max(len(t) for t in self.by_text) + 12  # a label alone, with bullets and a colon
 
     def _pairs(self, text: str) -> list[tuple[str, str]] | None:
         """The (field, value) pairs of ``text``, which starts with a label."""
@@ -87,9 +88,10 @@ class LabelMatcher:
         A value of ``None`` means the label stands alone: its value is on the
         next line.
         """
-        m = self._alone.match(text)
-        if m:
-            return [(self.by_text[m.group(1)], None)]
+        if len(text) <= self._alone_max:
+            m = self._alone.match(text)
+            if m:
+                return [(self.by_text[m.group(1)], None)]
         m = self._first.match(text)
         if not m:
             return None
@@ -98,16 +100,21 @@ class LabelMatcher:
     def find(self, text: str) -> tuple[str, list[tuple[str, str | None]]] | None:
         """``(prefix, pairs)`` for any line with a label followed by a colon;
         the prefix is the text before the first label ("" when it starts the line)."""
-        pairs = self.split(text)
-        if pairs is not None:
-            return "", pairs
-        m = self._anywhere.search(text)
+        if len(text) <= self._alone_max:
+            m = self._alone.match(text)
+            if m:
+                return "", [(self.by_text[m.group(1)], None)]
+        m = self._anywhere.search(text)  # one search decides for most lines: no label at all
         if m is None:
             return None
-        pairs = self._pairs(text[m.start():])
+        start = m.start()
+        if not text[:start].strip(_BULLETS):
+            pairs = self._pairs(text[start:])
+            return None if pairs is None else ("", pairs)
+        pairs = self._pairs(text[start:])
         if pairs is None:
             return None
-        return text[:m.start()].strip(_BULLETS), pairs
+        return text[:start].strip(_BULLETS), pairs
 
     def blocks(self, texts: list[str], min_labels: int = 2,
                found: list | None = None) -> list[Block]:

@@ -40,6 +40,7 @@ why each part was read as it was (``ParsedPage.trace``, for ``inspect``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -123,6 +124,7 @@ class ParsedPage:
     scripts: int = 0  # <script> elements (a JS-built page has many and no text)
     noscript: bool = False
     not_found: bool = False  # the page says it was not found (a soft 404)
+    unread_chars: int = 0  # an article without body: text no rule placed (what a fallback could read)
     why: str | None = None  # for a page that is not an article: the rule that failed, in one line
     trace: Trace | None = None
 
@@ -185,14 +187,17 @@ class PageParser:
         self.labels = LabelMatcher(rules.labels)
         self._sidebar = _phrase_set(rules.sidebar_headings)
         self._boiler = tuple(clean_text(b) for b in rules.boilerplate)
-        self._chrome = tuple(CHROME_PHRASES)
         self._ads = {clean_text(a) for a in rules.ad_markers}
-        self._phrases = {
-            "read_also": _phrase_set(rules.stop_phrases),
-            "share": _phrase_set(SHARE_PHRASES),
-            "tags": _phrase_set(TAG_PHRASES),
-            "comments": _phrase_set(COMMENT_PHRASES),
-        }
+        self._phrase_of: dict[str, str] = {}
+        for reason, phrases in (("read_also", rules.stop_phrases), ("share", SHARE_PHRASES),
+                                ("tags", TAG_PHRASES), ("comments", COMMENT_PHRASES)):
+            for ph in _phrase_set(phrases):
+                self._phrase_of.setdefault(ph, reason)
+        # a phrase at the start of a line, not followed by more letters of the same word
+        self._phrase_re = re.compile(
+            r"^\W*(" + "|".join(re.escape(ph) for ph in sorted(self._phrase_of, key=len, reverse=True))
+            + r")(?![^\W\d_])", re.IGNORECASE)
+        self._chrome_re = re.compile("|".join(re.escape(ph) for ph in CHROME_PHRASES))
         self._not_found = tuple(normalize_for_match(p) for p in rules.not_found_phrases)
         self._title_css = self._body_css = None
         if rules.title_selector or rules.body_selector:
@@ -213,14 +218,14 @@ class PageParser:
         if root is None:
             page.why = "no HTML in the response"
             return page
-        base = root.xpath("string(//base/@href)") or url
+        base = _BASE(root) or url
         try:
             base = urljoin(url, base)
         except ValueError:
             base = url
         self._links(root, base, page)
-        page.scripts = len(root.xpath("//script"))
-        page.noscript = bool(root.xpath("//noscript[normalize-space()]"))
+        page.scripts = int(_SCRIPTS(root))
+        page.noscript = bool(_NOSCRIPT(root))
         lines = html_lines(root, self.labels.texts)
         _Reading(self, page, lines, root).read()
         return page
@@ -247,8 +252,9 @@ class PageParser:
                 continue
             seen.add(absolute)
             page.links.append(absolute)
-            # the text of a link without child nodes is its .text (cheaper)
-            label = clean_text(text_of(a) if len(a) else a.text).lower()
+            # the text of a link without child nodes is its .text (cheaper); pagination words are short
+            raw = text_of(a) if len(a) else (a.text or "")
+            label = clean_text(raw).lower() if len(raw) <= 40 else ""
             if label in NEXT_TEXTS or label.isdigit() or "next" in (a.get("rel") or "").lower():
                 page.pagination.append(absolute)
 
@@ -259,10 +265,11 @@ class PageParser:
         if line.in_ad:
             return True
         t = line.text
+        if len(t) > 80:
+            return False
         if t in self._ads:
             return True
-        first = t.split(" ", 1)[0].rstrip(":：")
-        return first in self._ads and len(t) <= 80
+        return t.split(" ", 1)[0].rstrip(":：") in self._ads
 
     def _is_sidebar_heading(self, text: str) -> bool:
         return len(text) <= 80 and text.rstrip(":： ").casefold() in self._sidebar
@@ -276,24 +283,19 @@ class PageParser:
         phrase of two words or more (``كن أول من يعلق على هذا الخبر``), or with
         any phrase followed by a count or by social networks only
         (``التعليقات (0)``, ``شارك فيسبوك تويتر``)."""
-        low = text.casefold()
-        head, colon, _rest = low.partition(":")
-        head = head.strip(" ：-–|•") if colon else None
-        bare = low.rstrip(":：. ")
-        short = len(low) <= 60
-        for reason, phrases in self._phrases.items():
-            if bare in phrases or (head is not None and head in phrases):
-                return reason
-            if not short:
-                continue
-            for ph in phrases:
-                if not low.startswith(ph) or (len(low) > len(ph) and low[len(ph)].isalpha()):
-                    continue
-                tail = low[len(ph):].strip(" :：-–|")
-                if " " in ph or tail[:1] in "(（[" or tail.isdigit() or _social_only(tail):
-                    return reason
-        if short and _social_only(low):
-            return "share"
+        m = self._phrase_re.match(text)
+        if m is None:
+            return "share" if len(text) <= 60 and _social_only(text.casefold()) else None
+        phrase = m.group(1).casefold()
+        reason = self._phrase_of[phrase]
+        rest = text[m.end(1):]
+        if not rest.strip(" :：.") or rest.lstrip(" ").startswith((":", "：")):
+            return reason  # the phrase alone, or the phrase and a colon: whatever follows
+        if len(text) > 60:
+            return None
+        tail = rest.strip(" :：-–|").casefold()
+        if " " in phrase or tail[:1] in "(（[" or tail.isdigit() or _social_only(tail):
+            return reason
         return None
 
     def drop_reason(self, line: Line, html: bool) -> str | None:
@@ -309,7 +311,7 @@ class PageParser:
         t = line.text
         if self._is_boiler(t):
             return "boilerplate"
-        if line.in_chrome or (len(t) <= 200 and any(p in t for p in self._chrome)):
+        if line.in_chrome or (len(t) <= 200 and self._chrome_re.search(t)):
             return "chrome"
         return self._phrase(t)
 
@@ -347,7 +349,9 @@ class PageParser:
 
 def _social_only(text: str) -> bool:
     words = text.split()
-    return bool(words) and all(w.strip("|•·-") in SOCIAL_WORDS or not w.strip("|•·-") for w in words)
+    if not words or words[0].strip("|•·-") not in SOCIAL_WORDS:  # most lines: one look-up
+        return False
+    return all(w.strip("|•·-") in SOCIAL_WORDS or not w.strip("|•·-") for w in words)
 
 
 def _linked_prefix(line: Line, prefix: str) -> bool:
@@ -370,6 +374,7 @@ class _Reading:
         self.html = root is not None
         self.trace = page.trace
         self.join = _Joiner(page.url) if page.url else None
+        self.drop: dict[int, str | None] = {}  # line index -> drop reason (None: a paragraph), once
 
     def path(self, el) -> str | None:
         if el is None or self.root is None:
@@ -426,12 +431,11 @@ class _Reading:
         out = []
         root = self.root
         if root is not None:
-            for xp in ("string(//meta[@property='og:title']/@content)",
-                       "string(//meta[@name='twitter:title']/@content)", "string(//title)"):
-                t = clean_text(root.xpath(xp))
+            for xp in _TITLES:
+                t = clean_text(xp(root))
                 if t and t not in out:
                     out.append(t)
-            for raw in root.xpath("//script[@type='application/ld+json']/text()"):
+            for raw in _JSONLD(root):
                 out.extend(t for t in _jsonld_headlines(raw) if t not in out)
         self._titles = out
         return out
@@ -763,9 +767,14 @@ class _Reading:
         if self.trace is not None:
             self.trace.container = self.path(container)
         self.set_body(chosen, excluded, start, len(lines), container)
+        if not chosen:  # what no rule placed: where a last-resort extractor could find a body
+            page.unread_chars = sum(len(lines[j].text) for j in range(len(lines))
+                                    if j not in excluded and not self.dropped(j, excluded))
 
     def dropped(self, j: int, excluded: dict[int, str]) -> bool:
-        reason = self.p.drop_reason(self.lines[j], self.html)
+        reason = self.drop.get(j, False)
+        if reason is False:
+            reason = self.drop[j] = self.p.drop_reason(self.lines[j], self.html)
         if reason is not None:
             excluded[j] = reason
             return True
@@ -774,8 +783,9 @@ class _Reading:
     def drop_comment_regions(self, head, excluded) -> None:
         """A comments heading takes its box with it: the largest element around it without the headline."""
         lines = self.lines
+        phrase = self.p._phrase
         for i, ln in enumerate(lines):
-            if not (ln.heading or len(ln.text) <= 40) or self.p._phrase(ln.text) != "comments":
+            if not (ln.heading or len(ln.text) <= 40) or phrase(ln.text) != "comments":
                 continue
             box = self.region(i, head) if self.html else None
             if box is None or box is ln.block:
@@ -868,9 +878,18 @@ class _Joiner:
         return found
 
 
+_BASE = etree.XPath("string(//base/@href)")
+_SCRIPTS = etree.XPath("count(//script)")
+_NOSCRIPT = etree.XPath("//noscript[normalize-space()]")
+_OG_TITLE = etree.XPath("string(//meta[@property='og:title']/@content)")
+_TITLE = etree.XPath("string(//title)")
+_TITLES = (_OG_TITLE, etree.XPath("string(//meta[@name='twitter:title']/@content)"), _TITLE)
+_JSONLD = etree.XPath("//script[@type='application/ld+json']/text()")
+
+
 def _meta_title(root) -> str | None:
-    for xp in ("string(//meta[@property='og:title']/@content)", "string(//title)"):
-        t = clean_text(root.xpath(xp))
+    for xp in (_OG_TITLE, _TITLE):
+        t = clean_text(xp(root))
         if t:
             return t
     return None

@@ -341,7 +341,8 @@ def serve_faulty(site, faults: FaultPlan, host: str = "127.0.0.1", port: int = 0
 def ground_truth(site, faults: FaultPlan, base_url: str) -> dict:
     """The site's ground truth for a crawl in fault mode.
 
-    Adds ``"unrecoverable"`` (``[{"url", "reason"}]``: the articles with a permanent fault)
+    Adds ``"unrecoverable"`` (``[{"url", "reason"}]``: the articles with a permanent fault,
+    and the withdrawn stories whose page is a soft 404)
     and takes them out of ``records``, ``invalid`` and ``duplicate_groups``: a story whose
     twin is lost is no longer a duplicate. Transient and content faults change nothing: a
     crawler that retries (at least ``faults.transient_attempts`` times) and reads pages
@@ -351,6 +352,10 @@ def ground_truth(site, faults: FaultPlan, base_url: str) -> dict:
     base = base_url.rstrip("/")
     lost_paths = faults.unrecoverable(site.article_path(i) for i in range(1, site.n + 1))
     lost = {base + p: r for p, r in lost_paths.items()}
+    from newscrawler.spiders.base import SOFT_404_REASON  # the crawler's own words for it
+
+    for url in truth["soft_404"]:  # withdrawn stories: lost by what their page says, faults or not
+        lost.setdefault(url, SOFT_404_REASON)
     truth["unrecoverable"] = [{"url": u, "reason": r} for u, r in sorted(lost.items())]
     truth["records"] = [r for r in truth["records"] if r["url"] not in lost]
     truth["invalid"] = [r for r in truth["invalid"] if r["url"] not in lost]

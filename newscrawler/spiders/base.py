@@ -28,6 +28,7 @@ from newscrawler.processors.urls import canonical_url, is_http_url
 
 IGNORED_SUFFIXES = tuple("." + e for e in IGNORED_EXTENSIONS)  # files, not pages
 MAX_LISTED_FAILURES = 1000
+SOFT_404_REASON = "soft 404: the page says it was not found"
 
 
 class ArgumentError(ValueError):
@@ -125,7 +126,7 @@ class ProfileSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"newscrawler/pages/{page.kind}")
         if page.not_found:  # a "page not found" served with status 200: as lost as a 404
             self.crawler.stats.inc_value("newscrawler/pages/not_found")
-            self.lost(response.url, "soft 404: the page says it was not found")
+            self.lost(response.url, SOFT_404_REASON)
         if page.kind == "article" and self.is_record_url(response.url):
             item = self.make_item(response, page)  # None: a mixin decided against it (e.g. since=)
             if item is not None:

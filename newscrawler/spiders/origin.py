@@ -41,7 +41,7 @@ from lxml import etree
 
 from newscrawler.parsing.encoding import decode_html
 from newscrawler.parsing.html import html_root, text_of
-from newscrawler.parsing.generic import GenericParser, body_is_usable, extract_body
+from newscrawler.parsing.generic import MIN_BODY_CHARS, GenericParser, body_is_usable, extract_body
 from newscrawler.processors.text import clean_text
 from newscrawler.processors.urls import canonical_url, is_http_url
 from newscrawler.profiles import ProfileError
@@ -187,7 +187,8 @@ class OriginMixin:
     def make_item(self, response, page):
         stats = self.crawler.stats
         if page.kind == "article" and not page.paragraphs and page.meta:
-            paragraphs = self.fallback_paragraphs(response, page)
+            # only where the page holds text no rule placed (a true empty body costs nothing)
+            paragraphs = self.fallback_paragraphs(response, page) if page.unread_chars >= MIN_BODY_CHARS else []
             if paragraphs:
                 page.paragraphs = paragraphs
                 stats.inc_value("newscrawler/fallback/body")

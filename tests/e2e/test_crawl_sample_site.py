@@ -108,5 +108,7 @@ def test_soft_404_pages_give_no_record_and_are_listed(crawl):
     written = {r["url"] for r in crawl["records"]} | {r["url"] for r in crawl["rejects"]}
     assert not written & gone
     listed = {u["url"]: u["reason"] for u in crawl["summary"]["unrecoverable_urls"]}
-    assert listed == {u: "soft 404: the page says it was not found" for u in gone}
+    from newscrawler.spiders.base import SOFT_404_REASON
+
+    assert listed == {u: SOFT_404_REASON for u in gone}
     assert crawl["summary"]["not_found_pages"] == len(gone) == crawl["summary"]["unrecoverable"]

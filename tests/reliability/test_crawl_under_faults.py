@@ -73,8 +73,10 @@ def test_unrecoverable_articles_are_listed_with_their_reason(run):
     listed = {u["url"]: u["reason"] for u in run["summary"]["unrecoverable_urls"]}
     assert set(listed) == set(expected), (sorted(set(listed) ^ set(expected)), listed)
     assert run["summary"]["unrecoverable"] == len(expected)
+    from newscrawler.spiders.base import SOFT_404_REASON
+
     words = {"HTTP 500": "HTTP 500", "redirect loop": "redirect loop", "redirected off-site": "off-site",
-             "larger than DOWNLOAD_MAXSIZE": "max size"}
+             "larger than DOWNLOAD_MAXSIZE": "max size", SOFT_404_REASON: SOFT_404_REASON}
     for url, reason in expected.items():
         assert words[reason] in listed[url], (url, reason, listed[url])
 
