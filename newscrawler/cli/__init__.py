@@ -34,6 +34,7 @@ COMMAND_MODULES: list[str] = [
     "newscrawler.cli.render",
     "newscrawler.cli.parse_document",
     "newscrawler.cli.serve",
+    "newscrawler.cli.inspect",  # what the parser saw on one page; --suggest a profile
     "newscrawler.cli.seed",  # seed, status, clear: distributed crawls
     "newscrawler.cli.status",
     "newscrawler.cli.clear",

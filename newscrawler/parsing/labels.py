@@ -51,6 +51,7 @@ class Block:
     end: int  # index after the last line
     fields: dict[str, str] = field(default_factory=dict)
     prefix: str = ""  # text before the first label on the block's first line
+    where: dict[str, int] = field(default_factory=dict)  # field -> index of the line that holds its label
 
 
 class LabelMatcher:
@@ -154,6 +155,7 @@ class LabelMatcher:
                         out.append(current)
                     current = Block(i, i, prefix=prefix if current is None else "")
                 current.fields[name] = value
+                current.where[name] = i
             current.end = line_end
             i = line_end
         if current is not None:

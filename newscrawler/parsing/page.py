@@ -391,6 +391,8 @@ class _Reading:
         self.hits = hits
         blocks = p.labels.blocks([ln.text for ln in lines], min_labels=1, found=hits)
         head = self.headline(blocks)
+        if self.trace is not None and head is not None:
+            self.trace.headline = {"text": self.title_text(head), "path": self.path(lines[head].block)}
         side = self.sidebar(head)
         cards, own = self.cards(blocks, head, side)
         self.teasers(cards, side)
@@ -413,14 +415,15 @@ class _Reading:
                 if value and not page.meta.get(name):
                     page.meta[name] = value
                     if self.trace is not None:
-                        self.trace.meta[name] = {"text": lines[b.start].text, "path": self.path(lines[b.start].block)}
+                        at = lines[b.where.get(name, b.start)]
+                        self.trace.meta[name] = {"text": at.text, "path": self.path(at.block)}
             for name in b.fields:
                 page.meta.setdefault(name, "")
         if head is None and html:
             head = self.heading_above(own)
         page.title = self.title_text(head)
         if self.trace is not None and head is not None:
-            self.trace.headline = {"text": page.title, "path": self.path(lines[head].block)}
+            self.trace.headline = {"text": page.title, "path": self.path(lines[head].block)}  # (found above it)
         self.body(head, own, cards, side)
 
     # ------------------------------------------------------------------ 1. headline
@@ -658,8 +661,10 @@ class _Reading:
         if not head_part:
             return None
         b.fields, b.end = head_part[0].fields, cut
+        b.where = {k: v + b.start for k, v in head_part[0].where.items()}
         for t in tail:
             t.start, t.end = t.start + cut, t.end + cut
+            t.where = {k: v + cut for k, v in t.where.items()}
         return tail
 
     def holds_headline(self, i: int, j: int, head: int | None) -> bool:
