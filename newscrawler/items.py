@@ -9,7 +9,7 @@ with the real value in the reason.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import scrapy
 from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
@@ -54,6 +54,12 @@ class RejectedPage(scrapy.Item):
     code = scrapy.Field()
     aggregator = scrapy.Field()
     crawled_at = scrapy.Field()
+
+
+def rejected_page(url: str, reason: str, code: str, aggregator: str) -> RejectedPage:
+    """A page that becomes one reject line (``page:<code>``), fetched now."""
+    return RejectedPage(url=url, reason=reason, code=code, aggregator=aggregator,
+                        crawled_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def _date(value, loader_context):

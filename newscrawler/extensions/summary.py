@@ -60,6 +60,9 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         "records": stats.get("newscrawler/records", 0),
         "rejects": stats.get("newscrawler/rejects", 0),
         "rejects_by_reason": prefixed("newscrawler/rejects/"),
+        "parse_errors": stats.get("newscrawler/parse_errors", 0),  # pages whose parsing raised: parse_error rejects
+        "unreadable_links": stats.get("newscrawler/links/unreadable", 0),  # hrefs no URL can be made of, skipped
+        "spider_exceptions": prefixed("spider_exceptions/"),
         "duplicates": stats.get("newscrawler/duplicates", 0),
         "duplicates_by_kind": prefixed("newscrawler/duplicates/"),
         "http_errors": {k: v for k, v in statuses.items() if k.isdigit() and int(k) >= 400},

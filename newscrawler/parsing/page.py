@@ -18,7 +18,7 @@ split) is the item loader's job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -27,6 +27,7 @@ from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.labels import DEFAULT_LABELS, LabelMatcher
 from newscrawler.parsing.lines import Line, html_lines, text_lines
 from newscrawler.processors.text import clean_text
+from newscrawler.processors.urls import join_url as urljoin  # never raises: "" for an unreadable link
 
 DEFAULT_SIDEBAR_HEADINGS = ("آخر الأخبار حول العالم",)
 DEFAULT_BOILERPLATE = (

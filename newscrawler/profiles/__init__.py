@@ -161,6 +161,7 @@ MONITORING_DEFAULTS = {
     "max_http_error_ratio": None,
     "expected_finish_reasons": ["finished"],
     "min_coverage": {"category": 0.95, "credibility": 0.95, "importance": 0.95},
+    "max_page_errors": 0,
 }
 
 
@@ -183,7 +184,7 @@ def monitoring_thresholds(data: dict, path: Path, max_error_ratio: float = 0.2) 
             kind = "a whole number >= 0" if whole else f"a number from 0 to {top}"
             raise ProfileError(f"{path}: monitoring {key!r} must be {kind}, not {value!r}")
 
-    for key in ("min_records", "max_validation_errors"):
+    for key in ("min_records", "max_validation_errors", "max_page_errors"):
         number(key, out[key], whole=True)
     for key in ("max_rejects_ratio", "max_http_error_ratio"):
         number(key, out[key], top=1)

@@ -21,10 +21,10 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawler import profiles
-from newscrawler.items import article_item
+from newscrawler.items import article_item, rejected_page
 from newscrawler.middlewares import PageLost
 from newscrawler.parsing.page import PageParser
-from newscrawler.processors.urls import canonical_url, is_http_url
+from newscrawler.processors.urls import canonical_url, is_http_url, unreadable_links
 
 _IGNORED = tuple("." + e for e in IGNORED_EXTENSIONS)
 MAX_LISTED_FAILURES = 1000
@@ -32,6 +32,40 @@ MAX_LISTED_FAILURES = 1000
 
 class ArgumentError(ValueError):
     """A wrong spider argument; the message is one line for the user."""
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: first line of the message`` (at most 200 characters of it)."""
+    message = str(exc).strip()
+    return f"{type(exc).__name__}: {message.splitlines()[0][:200]}" if message else type(exc).__name__
+
+
+def read_page(spider, response, parse, *args, **kwargs):
+    """``(page, None)``, or ``(None, reject)`` when parsing raised.
+
+    Nothing is lost silently: the page becomes one reject line (code
+    ``parse_error``, the exception's one-line message as the reason), is
+    counted (``newscrawler/parse_errors``; the ``page_errors`` monitor fails on
+    it) and its traceback is logged. Links the parser could not read are
+    counted too (``newscrawler/links/unreadable``).
+    """
+    before = unreadable_links()
+    try:
+        return parse(*args, **kwargs), None
+    except Exception as e:  # noqa: BLE001 - any parser bug becomes a reject, never a lost page
+        return None, parse_error(spider, response, e)
+    finally:
+        bad = unreadable_links() - before
+        if bad:
+            spider.crawler.stats.inc_value("newscrawler/links/unreadable", bad)
+
+
+def parse_error(spider, response, exc: BaseException):
+    """The reject of a page whose parsing (or record building) raised ``exc``."""
+    reason = f"cannot parse the page: {one_line(exc)}"
+    spider.crawler.stats.inc_value("newscrawler/parse_errors")
+    spider.logger.error("%s: %s", response.url, reason, exc_info=exc)
+    return rejected_page(response.url, reason, "parse_error", spider.name)
 
 
 def _start_urls(value) -> list[str]:
@@ -117,14 +151,20 @@ class ProfileSpider(scrapy.Spider):
         if content_type and "html" not in content_type.lower() and "xml" not in content_type.lower():
             self.crawler.stats.inc_value("newscrawler/pages/not_html")
             return
-        page = self.parser.parse(response.url, response.body, content_type or None)
+        page, rejected = read_page(self, response, self.parser.parse, response.url, response.body, content_type or None)
+        if rejected is not None:
+            yield rejected
+            return
         again = self.render_again(response, page)
         if again is not None:  # e.g. the page needs JavaScript: fetch it once more, rendered
             yield again
             return
         self.crawler.stats.inc_value(f"newscrawler/pages/{page.kind}")
         if page.kind == "article" and self.is_record_url(response.url):
-            item = self.make_item(response, page)  # None: a mixin decided against it (e.g. since=)
+            try:
+                item = self.make_item(response, page)  # None: a mixin decided against it (e.g. since=)
+            except Exception as e:  # noqa: BLE001 - a record that cannot be built is a reject, never lost
+                item = parse_error(self, response, e)
             if item is not None:
                 yield item
         requested = self._requested
@@ -165,8 +205,7 @@ class ProfileSpider(scrapy.Spider):
             return None
         if failure.check(HttpError):
             return f"HTTP {failure.value.response.status}"
-        message = str(failure.value).strip()
-        return f"{failure.type.__name__}: {message.splitlines()[0][:200] if message else ''}"
+        return one_line(failure.value)
 
     def failed(self, failure):
         """A request that failed for good (after the retries): counted and listed

@@ -35,7 +35,7 @@ from newscrawler.parsing import discovery
 from newscrawler.parsing.generic import GenericParser, normalize_date
 from newscrawler.processors.text import clean_text
 from newscrawler.processors.urls import canonical_url
-from newscrawler.spiders.base import _IGNORED, ArgumentError, ProfileSpider, _start_urls
+from newscrawler.spiders.base import _IGNORED, ArgumentError, ProfileSpider, _start_urls, parse_error, read_page
 
 DISCOVERY = ("sitemap", "feed", "links")
 
@@ -175,11 +175,17 @@ class GenericSpider(scrapy.Spider):
         if content_type and "html" not in content_type:
             self.crawler.stats.inc_value("newscrawler/pages/not_html")
             return
-        page = self.parser.parse(response.url, response.body, content_type or None,
-                                 hints=response.meta.get("hints"), listed=response.meta.get("listed", False))
+        page, rejected = read_page(self, response, self.parser.parse, response.url, response.body, content_type or None,
+                                   hints=response.meta.get("hints"), listed=response.meta.get("listed", False))
+        if rejected is not None:
+            yield rejected
+            return
         self.crawler.stats.inc_value(f"newscrawler/pages/{'article' if page.kind == 'article' else 'listing'}")
         if page.kind == "article" and (self._article_re is None or self._article_re.search(response.url)):
-            yield self.make_item(response, page)
+            try:
+                yield self.make_item(response, page)
+            except Exception as e:  # noqa: BLE001 - a record that cannot be built is a reject, never lost
+                yield parse_error(self, response, e)
         if "feed" in self.discover:
             for url in page.feeds:
                 if self.wanted(url):

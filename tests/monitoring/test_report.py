@@ -192,5 +192,5 @@ def test_the_demo_ends_with_the_path_of_its_report(tmp_path):
     assert last.startswith("report: ") and last.endswith(".report.html")
     path = Path(last[len("report: "):])
     assert path.is_file() and path.with_name(path.name.replace(".report.html", ".jsonl")).is_file()
-    assert "monitors:      6 passed, 0 failed" in proc.stdout
+    assert "monitors:      7 passed, 0 failed" in proc.stdout
     assert 'data-chart="outlet"' in path.read_text("utf-8")
