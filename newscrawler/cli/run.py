@@ -138,6 +138,12 @@ def cmd_run(args) -> int:
     overrides = dict(sets)
     spider = args.spider
     settings = _settings(overrides)
+    from newscrawler.setting_values import check_values
+
+    try:
+        check_values(settings, overrides)
+    except ValueError as e:
+        raise CliError(f"run: {e}") from None
     from scrapy.spiderloader import get_spider_loader
 
     loader = get_spider_loader(settings)

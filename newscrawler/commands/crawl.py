@@ -1,8 +1,9 @@
 """``scrapy crawl`` with newscrawler's checks first.
 
-An unknown spider, a broken profile, a wrong ``-a`` value or an output folder
-that cannot be written gives one line on stderr and exit code 2 before Scrapy
-starts anything (no log banner, no traceback).
+An unknown spider, a broken profile, an unknown ``-a`` name or a wrong value,
+a ``-s`` value of the wrong kind or an output folder that cannot be written
+gives one line on stderr and exit code 2 before Scrapy starts anything (no log
+banner, no traceback).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from newscrawler.output import check_writable
 from newscrawler.profiles import ProfileError
+from newscrawler.setting_values import check_values
 from newscrawler.spiders.base import ArgumentError
 
 
@@ -33,6 +35,10 @@ class Command(ScrapyCrawl):
             raise
         if len(args) != 1:
             return  # Scrapy's own usage message
+        try:
+            check_values(self.settings, [pair.partition("=")[0] for pair in opts.set])
+        except ValueError as e:
+            fail(str(e))
         name = args[0]
         loader = get_spider_loader(self.settings)
         known = loader.list()

@@ -14,11 +14,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from newscrawler.argtypes import unknown_name
 from newscrawler.parsing.page import PageParser, ParserRules
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 RENDER_JS = ("never", "always", "auto")
+# Every key a profile may have (a typo such as "timezon" or "start_url" is an error, not ignored).
+PROFILE_KEYS = (
+    "name", "description", "start_urls", "allowed_domains", "timezone", "render_js", "js_patterns", "wait_for",
+    "url_patterns", "selectors", "labels", "sidebar_headings", "boilerplate", "ad_markers", "stop_phrases",
+    "follow_origin", "expect_records", "max_error_ratio", "monitoring", "contracts",
+)
+NESTED_KEYS = {"url_patterns": ("article", "deny"), "selectors": ("title", "body")}
 
 
 class ProfileError(ValueError):
@@ -78,6 +86,24 @@ def _strings(data: dict, key: str, path: Path) -> list[str]:
     return value
 
 
+def check_keys(data: dict, path: Path) -> None:
+    """ProfileError (one line, the nearest known key suggested) for a key no part of the crawler reads."""
+    from newscrawler.parsing.labels import DEFAULT_LABELS
+
+    for key in data:
+        if key not in PROFILE_KEYS:
+            raise ProfileError(f"{path}: {unknown_name('profile key', key, PROFILE_KEYS)}")
+    for parent, known in (*NESTED_KEYS.items(), ("labels", tuple(DEFAULT_LABELS))):
+        value = data.get(parent)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise ProfileError(f"{path}: {parent!r} must be an object")
+        for key in value:
+            if key not in known:
+                raise ProfileError(f"{path}: {unknown_name(f'key in {parent!r}', key, known)}")
+
+
 def load_file(path: Path) -> Profile:
     path = Path(path)
     try:
@@ -88,6 +114,7 @@ def load_file(path: Path) -> Profile:
         raise ProfileError(f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
     if not isinstance(data, dict):
         raise ProfileError(f"{path}: a profile must be a JSON object")
+    check_keys(data, path)
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not _NAME.match(name):
         raise ProfileError(f"{path}: 'name' must be lower-case letters, digits and _")
@@ -175,7 +202,7 @@ def monitoring_thresholds(data: dict, path: Path, max_error_ratio: float = 0.2) 
         raise ProfileError(f"{path}: 'monitoring' must be an object")
     unknown = sorted(set(given) - set(MONITORING_DEFAULTS))
     if unknown:
-        raise ProfileError(f"{path}: unknown monitoring key {unknown[0]!r}; known: {', '.join(MONITORING_DEFAULTS)}")
+        raise ProfileError(f"{path}: {unknown_name('monitoring key', unknown[0], MONITORING_DEFAULTS)}")
     out = {**MONITORING_DEFAULTS, "max_http_error_ratio": max_error_ratio, **given}
 
     def number(key, value, whole=False, top=None):

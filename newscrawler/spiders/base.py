@@ -21,6 +21,7 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawler import profiles
+from newscrawler.argtypes import unknown_name
 from newscrawler.items import article_item, rejected_page
 from newscrawler.middlewares import PageLost
 from newscrawler.parsing.page import PageParser
@@ -68,6 +69,17 @@ def parse_error(spider, response, exc: BaseException):
     return rejected_page(response.url, reason, "parse_error", spider.name)
 
 
+def check_argument_names(cls, kwargs: dict) -> None:
+    """Every ``-a`` name must be one the spider (or one of its mixins, each
+    listing its own in ``ARGUMENTS``) reads; names starting with ``_`` are the
+    scheduler's (scrapyd passes ``_job``). Raises ArgumentError with the
+    nearest known name."""
+    known = {name for klass in cls.__mro__ for name in vars(klass).get("ARGUMENTS", ())}
+    for name in kwargs:
+        if not name.startswith("_") and name not in known:
+            raise ArgumentError(unknown_name(f"{cls.name} argument", name, known))
+
+
 def _start_urls(value) -> list[str]:
     urls = [u.strip() for u in str(value).split(",") if u.strip()]
     for u in urls:
@@ -81,11 +93,13 @@ class ProfileSpider(scrapy.Spider):
 
     profile_name: str = ""
     custom_settings: dict = {}
+    ARGUMENTS = ("start_url", "profile")  # -a names (mixins add theirs)
 
     # -------------------------------------------------------- arguments
     @classmethod
     def resolve(cls, kwargs: dict) -> tuple[profiles.Profile, list[str]]:
         """Load the profile and check the arguments; raises ArgumentError or ProfileError."""
+        check_argument_names(cls, kwargs)
         ref = kwargs.get("profile") or cls.profile_name
         if ref.endswith(".json") or "/" in ref:
             profile = profiles.load_file(ref)

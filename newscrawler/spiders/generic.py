@@ -35,7 +35,9 @@ from newscrawler.parsing import discovery
 from newscrawler.parsing.generic import GenericParser, normalize_date
 from newscrawler.processors.text import clean_text
 from newscrawler.processors.urls import canonical_url
-from newscrawler.spiders.base import _IGNORED, ArgumentError, ProfileSpider, _start_urls, parse_error, read_page
+from newscrawler.spiders.base import (
+    _IGNORED, ArgumentError, ProfileSpider, _start_urls, check_argument_names, parse_error, read_page,
+)
 
 DISCOVERY = ("sitemap", "feed", "links")
 
@@ -43,11 +45,13 @@ DISCOVERY = ("sitemap", "feed", "links")
 class GenericSpider(scrapy.Spider):
     name = "generic"
     custom_settings: dict = {}
+    ARGUMENTS = ("start_url", "discover", "timezone", "article_pattern")
 
     # -------------------------------------------------------- arguments
     @classmethod
     def resolve(cls, kwargs: dict) -> dict:
         """Check the ``-a`` arguments; raises ArgumentError (one line)."""
+        check_argument_names(cls, kwargs)
         if not kwargs.get("start_url"):
             raise ArgumentError("generic: no start URL: pass -a start_url=URL (one or more, comma-separated)")
         opts = {"start_urls": _start_urls(kwargs["start_url"])}

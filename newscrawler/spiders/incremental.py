@@ -94,6 +94,8 @@ def next_page(current: str, pagination: list[str]) -> str | None:
 class IncrementalMixin:
     """Overrides ProfileSpider's hooks; must come before it in the class bases."""
 
+    ARGUMENTS = ("since", "max_pages", "full")
+
     # ------------------------------------------------------------ arguments
     @classmethod
     def incremental_options(cls, kwargs: dict, tz: str | None = None) -> dict:

@@ -53,6 +53,7 @@ def _mode_argument(value) -> str | None:
 class JavaScriptMixin:
     """Overrides ProfileSpider's ``request``, ``render_again`` and ``failed`` hooks."""
 
+    ARGUMENTS = ("render_js",)
     js_mode: str = "never"
     js_browser: str | None = None
 

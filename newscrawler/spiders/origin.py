@@ -42,6 +42,7 @@ from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.generic import GenericParser, body_is_usable, extract_body
 from newscrawler.processors.text import clean_text
 from newscrawler.processors.urls import canonical_url, is_http_url, join_url
+from newscrawler.argtypes import unknown_name
 from newscrawler.profiles import ProfileError
 
 DEFAULT_LINK_TEXTS = (
@@ -72,9 +73,10 @@ def origin_options(profile) -> OriginOptions | None:
         return OriginOptions()
     if not isinstance(raw, dict):
         raise ProfileError(f"{where} must be true, false or an object")
-    unknown = set(raw) - {"link_texts", "selector", "when", "snippet_max_chars"}
+    known = ("link_texts", "selector", "when", "snippet_max_chars")
+    unknown = sorted(set(raw) - set(known))
     if unknown:
-        raise ProfileError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        raise ProfileError(f"{where}: {unknown_name('key', unknown[0], known)}")
     opts = OriginOptions()
     texts = raw.get("link_texts")
     if texts is not None:

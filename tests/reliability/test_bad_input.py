@@ -21,9 +21,9 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEV
 
 
 def run(tmp: Path, *args: str, env: dict | None = None, preexec=None, out: Path | None = None):
-    cmd = [sys.executable, "-m", "newscrawler", "run", *args,
+    cmd = [sys.executable, "-m", "newscrawler", "run", args[0], *FAST, *args[1:],  # the test's own -s win
            "-s", f"NEWSCRAWLER_OUTPUT_DIR={out or tmp / 'out'}", "-s", f"NEWSCRAWLER_LOG_DIR={tmp / 'logs'}",
-           "-s", f"NEWSCRAWLER_STATE_DIR={tmp / 'state'}", *FAST]
+           "-s", f"NEWSCRAWLER_STATE_DIR={tmp / 'state'}"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180,
                           env=dict(os.environ, **(env or {})), preexec_fn=preexec)
     lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
@@ -104,3 +104,50 @@ def test_full_disk_while_writing(tmp_path):
     summary = json.loads(next(out.glob("*.summary.json")).read_text("utf-8"))
     assert summary["finish_reason"] == "output_error"
     assert summary["records"] == written > 0
+
+
+@pytest.mark.parametrize("arg,words", [
+    ("sinse=2026-11-01", ["unknown kashaf argument 'sinse'", "did you mean 'since'?"]),
+    ("start_urls=http://127.0.0.1:9/", ["'start_urls'", "did you mean 'start_url'?"]),
+])
+def test_unknown_spider_argument_names(tmp_path, arg, words):
+    one_line_error(*run(tmp_path, "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-a", arg), *words)
+
+
+@pytest.mark.parametrize("extra,words", [
+    ({"timezon": "Asia/Riyadh"}, ["unknown profile key 'timezon'", "did you mean 'timezone'?"]),
+    ({"start_url": ["http://127.0.0.1:9/"]}, ["unknown profile key 'start_url'", "did you mean 'start_urls'?"]),
+    ({"url_patterns": {"articles": ["/news/"]}}, ["unknown key in 'url_patterns' 'articles'", "'article'?"]),
+    ({"labels": {"publised_at": ["تاريخ"]}}, ["'publised_at'", "did you mean 'published_at'?"]),
+    ({"monitoring": {"min_recods": 3}}, ["unknown monitoring key 'min_recods'", "did you mean 'min_records'?"]),
+])
+def test_unknown_profile_keys(tmp_path, extra, words):
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "typo.json").write_text(json.dumps({"name": "typo", **extra}), encoding="utf-8")
+    one_line_error(*run(tmp_path, "typo", "-a", "start_url=http://127.0.0.1:9/",
+                        env={"NEWSCRAWLER_PROFILES_DIR": str(profiles)}), "typo.json", *words)
+
+
+@pytest.mark.parametrize("setting,words", [
+    ("DOWNLOAD_DELAY=abc", ["DOWNLOAD_DELAY='abc' is not a number"]),
+    ("CONCURRENT_REQUESTS=many", ["CONCURRENT_REQUESTS='many' is not a whole number"]),
+    ("ROBOTSTXT_OBEY=perhaps", ["ROBOTSTXT_OBEY='perhaps' is not true or false"]),
+])
+def test_bad_setting_values(tmp_path, setting, words):
+    one_line_error(*run(tmp_path, "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-s", setting), *words)
+    # the same straight through scrapy crawl (cron lines and scrapyd jobs without the wrapper)
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "kashaf", "-a", "start_url=http://127.0.0.1:9/",
+                           "-s", f"NEWSCRAWLER_OUTPUT_DIR={tmp_path / 'direct'}", "-s", setting],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    one_line_error(proc, [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()], *words)
+
+
+def test_an_unknown_time_zone_for_parse_document_is_one_line(tmp_path):
+    from tests.conftest import DATA
+
+    proc = subprocess.run([sys.executable, "-m", "newscrawler", "parse-document",
+                           str(DATA / "seed" / "000_ee4591bf9e1c8d6b.txt"), "--tz", "Mars/Olympus"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    one_line_error(proc, [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()],
+                   "unknown time zone 'Mars/Olympus'")
