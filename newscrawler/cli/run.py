@@ -3,8 +3,9 @@
 Runs ``scrapy crawl SPIDER`` as a child process and judges the run by its
 ``.summary.json`` (``scrapy crawl`` itself exits 0 even when everything failed):
 
-* a lock per spider (``<state dir>/<spider>.lock``, ``flock``): a second run
-  started while one is going exits at once with a message (exit code 3);
+* a lock per spider and site (``<state dir>/<spider>-<site>.lock``, ``flock``,
+  the seen-store's name): a second run started while one is going exits at
+  once with a message (exit code 3);
 * the crawl's log goes to ``<NEWSCRAWLER_LOG_DIR>/<spider>.log`` (default
   ``logs/``), rotated at ``NEWSCRAWLER_LOG_MAX_BYTES`` (10 MB) keeping
   ``NEWSCRAWLER_LOG_BACKUPS`` (5) old files;
@@ -122,8 +123,14 @@ def verdict(summary: dict | None, expect_records: bool, max_error_ratio: float) 
     known = (summary.get("incremental") or {}).get("skipped", 0) or 0
     if expect_records and records == 0 and known == 0:
         problems.append(f"no records ({summary.get('rejects', 0)} rejected)")
-    facts = (f"{records} records, {known} already known, {summary.get('rejects', 0)} rejects, "
+    nothing = " (nothing new: no .jsonl written)" if summary.get("nothing_written") else ""
+    facts = (f"{records} records{nothing}, {known} already known, {summary.get('rejects', 0)} rejects, "
              f"{pages} pages, error ratio {ratio if ratio is not None else '?'}")
+    earlier = summary.get("earlier_state") or {}
+    if earlier.get("skipped"):
+        facts += (f"; {earlier['skipped']} articles skipped because of earlier runs' state "
+                  f"({earlier.get('not_fetched', 0)} not fetched, {earlier.get('dropped_as_written', 0)} dropped as "
+                  f"already written) in {earlier.get('state_file') or 'the seen-store'}")
     if problems:
         return False, "FAILED: " + "; ".join(problems) + f" ({facts})"
     return True, f"OK: {facts}"
@@ -131,7 +138,7 @@ def verdict(summary: dict | None, expect_records: bool, max_error_ratio: float) 
 
 def cmd_run(args) -> int:
     from newscrawler import profiles
-    from newscrawler.state import state_dir
+    from newscrawler.state import state_dir, state_name
 
     spargs = _pairs(args.a, "-a")
     sets = _pairs(args.s, "-s")
@@ -169,7 +176,9 @@ def cmd_run(args) -> int:
         raise CliError(f"run: cannot create the log folder {log_dir}: {e.strerror or e}") from None
     from newscrawler.output import safe_part
 
-    lock = SpiderLock(state_dir(settings) / f"{safe_part(spider)}.lock")
+    given = dict(spargs).get("start_url")
+    starts = given.split(",") if given else profile.start_urls
+    lock = SpiderLock(state_dir(settings) / f"{state_name(spider, starts)}.lock")
     lock.acquire()
     try:
         log_file = log_dir / f"{safe_part(spider)}.log"

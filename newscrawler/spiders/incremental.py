@@ -146,7 +146,7 @@ class IncrementalMixin:
     # ------------------------------------------------------------ state
     def _state(self):
         if self._mode is None:
-            store = self._store = store_for(self.crawler, self.name)
+            store = self._store = store_for(self.crawler, self)
             previous = store.previous_run
             if self.full:
                 self._mode = "full"

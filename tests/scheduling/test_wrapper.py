@@ -35,7 +35,10 @@ def test_healthy_run_then_unchanged_site_both_exit_0(tmp_path):
     assert first.returncode == 0, first.stdout + first.stderr
     assert first.stdout.startswith("newscrawler run kashaf: OK:") and first.stdout.count("\n") == 1
     assert second.returncode == 0, second.stdout + second.stderr  # nothing new is not a failure
-    assert "OK: 0 records" in second.stdout
+    assert "OK: 0 records (nothing new: no .jsonl written)" in second.stdout
+    state = tmp_path / "data" / ".state" / "kashaf-127.0.0.1.sqlite3"
+    assert "articles skipped because of earlier runs' state" in second.stdout and f"in {state}" in second.stdout
+    assert not [p for p in (tmp_path / "data").glob("*.jsonl") if p.stat().st_size == 0]
     log = (tmp_path / "logs" / "kashaf.log").read_text("utf-8")
     assert log.count("==== newscrawler run kashaf") == 4 and "Spider closed (finished)" in log
 
@@ -57,7 +60,7 @@ def test_site_whose_pages_are_all_invalid_exits_non_zero_every_time(tmp_path):
 
 
 def test_a_second_concurrent_run_exits_at_once(tmp_path):
-    lock = tmp_path / "data" / ".state" / "kashaf.lock"
+    lock = tmp_path / "data" / ".state" / "kashaf-127.0.0.1.lock"  # the spider's and site's lock
     lock.parent.mkdir(parents=True)
     with open(lock, "w") as held:  # what a running wrapper holds
         fcntl.flock(held, fcntl.LOCK_EX)
