@@ -271,7 +271,10 @@ def store_for(crawler, spider) -> SeenStore:
     if store is None:
         from newscrawler.distributed import seen_store_for  # distributed mode: the store is in Redis
 
-        store = seen_store_for(crawler, spider.name) or SeenStore(
-            store_path(crawler.settings, spider.name, getattr(spider, "start_urls", None) or ()))
+        if crawler.settings.getbool("NEWSCRAWLER_DEBUG"):  # scrapy parse / shell / check: nothing kept
+            store = SeenStore(None)
+        else:
+            store = seen_store_for(crawler, spider.name) or SeenStore(
+                store_path(crawler.settings, spider.name, getattr(spider, "start_urls", None) or ()))
         crawler._newscrawler_seen_store = store
     return store

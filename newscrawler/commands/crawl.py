@@ -73,34 +73,41 @@ class Command(ScrapyCrawl):
             raise
         if len(args) != 1:
             return  # Scrapy's own usage message
-        name = args[0]
-        try:
-            check_values(self.settings, [pair.partition("=")[0] for pair in opts.set])
-        except ValueError as e:
-            fail(str(e), self.settings, opts.spargs, name)
-        loader = get_spider_loader(self.settings)
-        known = loader.list()
-        if name not in known:
-            fail(f"unknown spider {name!r}; known: {', '.join(sorted(known))}", self.settings, opts.spargs, name)
-        check = getattr(loader.load(name), "check_arguments", None)
-        if check is not None:
-            try:
-                check(dict(opts.spargs))
-            except (ArgumentError, ProfileError) as e:
-                fail(str(e), self.settings, opts.spargs, name)
-        check_settings = getattr(loader.load(name), "check_settings", None)  # e.g. a browser for render_js
-        if check_settings is not None:
-            try:
-                check_settings(dict(opts.spargs), self.settings)
-            except (ArgumentError, ProfileError) as e:
-                fail(str(e), self.settings, opts.spargs, name)
-        try:
-            check_writable(self.settings.get("NEWSCRAWLER_OUTPUT_DIR") or "data")
-        except OSError as e:
-            fail(str(e), self.settings, opts.spargs, name)
-        try:  # distributed mode (NEWSCRAWLER_REDIS_URL): Redis must answer
-            from newscrawler.distributed import check_settings as check_redis
+        check_spider(self.settings, args[0], opts.spargs, [pair.partition("=")[0] for pair in opts.set])
 
-            check_redis(self.settings)
-        except ValueError as e:
-            fail(str(e), self.settings, opts.spargs, name)
+
+def check_spider(settings, name: str, spargs: dict, set_names=(), output: bool = True) -> None:
+    """The checks before a crawl (also before ``scrapy parse``); ``fail()`` on the first problem."""
+    try:
+        check_values(settings, set_names)
+    except ValueError as e:
+        fail(str(e), settings, spargs, name)
+    loader = get_spider_loader(settings)
+    known = loader.list()
+    if name not in known:
+        fail(f"unknown spider {name!r}; known: {', '.join(sorted(known))}", settings, spargs, name)
+    spider = loader.load(name)
+    check = getattr(spider, "check_arguments", None)
+    if check is not None:
+        try:
+            check(dict(spargs))
+        except (ArgumentError, ProfileError) as e:
+            fail(str(e), settings, spargs, name)
+    check_settings = getattr(spider, "check_settings", None)  # e.g. a browser for render_js
+    if check_settings is not None:
+        try:
+            check_settings(dict(spargs), settings)
+        except (ArgumentError, ProfileError) as e:
+            fail(str(e), settings, spargs, name)
+    if not output:
+        return
+    try:
+        check_writable(settings.get("NEWSCRAWLER_OUTPUT_DIR") or "data")
+    except OSError as e:
+        fail(str(e), settings, spargs, name)
+    try:  # distributed mode (NEWSCRAWLER_REDIS_URL): Redis must answer
+        from newscrawler.distributed import check_settings as check_redis
+
+        check_redis(settings)
+    except ValueError as e:
+        fail(str(e), settings, spargs, name)

@@ -50,6 +50,7 @@ class Profile:
     max_error_ratio: float = 0.2
     raw: dict = field(default_factory=dict)
     monitoring: dict = field(default_factory=dict)  # thresholds of newscrawler/monitors.py
+    contracts: dict = field(default_factory=dict)  # name -> contract lines, for scrapy check (contracts.py)
 
 
 def profile_dirs() -> list[Path]:
@@ -176,7 +177,21 @@ def load_file(path: Path) -> Profile:
         max_error_ratio=ratio,
         raw=data,
         monitoring=monitoring_thresholds(data, path, ratio),
+        contracts=contracts_of(data, path),
     )
+
+
+def contracts_of(data: dict, path: Path) -> dict:
+    """The profile's ``contracts``: ``{name: ["@url ...", "@returns items 1 1", ...]}``."""
+    value = data.get("contracts") or {}
+    if not isinstance(value, dict):
+        raise ProfileError(f"{path}: 'contracts' must be an object of name: list of contract lines")
+    for name, lines in value.items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", name):
+            raise ProfileError(f"{path}: contract name {name!r}: use lower-case letters, digits and _")
+        if not isinstance(lines, list) or not lines or not all(isinstance(x, str) and x.startswith("@") for x in lines):
+            raise ProfileError(f"{path}: contracts {name!r} must be a list of lines starting with @")
+    return value
 
 
 # The run's health checks (newscrawler/monitors.py); a profile's "monitoring"

@@ -80,6 +80,17 @@ def check_argument_names(cls, kwargs: dict) -> None:
             raise ArgumentError(unknown_name(f"{cls.name} argument", name, known))
 
 
+def debug_arguments(settings, kwargs: dict) -> dict:
+    """The spider arguments under Scrapy's debugging commands (``newscrawler/commands/``):
+    ``scrapy shell -a`` ones from ``NEWSCRAWLER_DEBUG_ARGS``, and without ``start_url`` the
+    URL given to the command (``NEWSCRAWLER_DEBUG_URL``), so the host is the URL's."""
+    kwargs = {**(settings.getdict("NEWSCRAWLER_DEBUG_ARGS") or {}), **kwargs}
+    url = settings.get("NEWSCRAWLER_DEBUG_URL")
+    if url and not kwargs.get("start_url"):
+        kwargs["start_url"] = url
+    return kwargs
+
+
 def _start_urls(value) -> list[str]:
     urls = [u.strip() for u in str(value).split(",") if u.strip()]
     for u in urls:
@@ -97,7 +108,7 @@ class ProfileSpider(scrapy.Spider):
 
     # -------------------------------------------------------- arguments
     @classmethod
-    def resolve(cls, kwargs: dict) -> tuple[profiles.Profile, list[str]]:
+    def resolve(cls, kwargs: dict, need_url: bool = True) -> tuple[profiles.Profile, list[str]]:
         """Load the profile and check the arguments; raises ArgumentError or ProfileError."""
         check_argument_names(cls, kwargs)
         ref = kwargs.get("profile") or cls.profile_name
@@ -112,7 +123,7 @@ class ProfileSpider(scrapy.Spider):
             for u in urls:
                 if not is_http_url(u):
                     raise ArgumentError(f"profile {profile.name}: start URL {u!r} is not an http(s) URL")
-        if not urls:
+        if not urls and need_url:
             raise ArgumentError(
                 f"{cls.name}: no start URL: pass -a start_url=URL or set start_urls in {profile.path}"
             )
@@ -122,9 +133,18 @@ class ProfileSpider(scrapy.Spider):
     def check_arguments(cls, kwargs: dict) -> None:
         cls.resolve(kwargs)
 
-    def __init__(self, *args, **kwargs):
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        if crawler.settings.getbool("NEWSCRAWLER_DEBUG"):  # scrapy parse / shell / check
+            kwargs = {**debug_arguments(crawler.settings, kwargs), "debug": True}
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    def __init__(self, *args, debug: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.profile, self.start_urls = self.resolve(kwargs)
+        # debug: Scrapy's debugging commands, where no start URL is needed (scrapy check: each
+        # contract names its page); without one no host is off-limits, as only given pages are read
+        self.debug = debug
+        self.profile, self.start_urls = self.resolve(kwargs, need_url=not debug)
         hosts = {urlsplit(u).hostname for u in self.start_urls}
         self.allowed_domains = sorted(h for h in hosts | set(self.profile.allowed_domains) if h)
         self._hosts = set(self.allowed_domains)
@@ -150,7 +170,7 @@ class ProfileSpider(scrapy.Spider):
         if not is_http_url(url):
             return False
         host = urlsplit(url).hostname or ""
-        if not any(host == h or host.endswith("." + h) for h in self._hosts):
+        if self._hosts and not any(host == h or host.endswith("." + h) for h in self._hosts):
             return False
         path = urlsplit(url).path.lower()
         if path.endswith(_IGNORED):

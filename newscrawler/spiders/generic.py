@@ -30,13 +30,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import scrapy
 
 from newscrawler import profiles
-from newscrawler.items import RECORD_FIELDS, ArticleLoader
+from newscrawler.items import ArticleLoader, complete
 from newscrawler.parsing import discovery
 from newscrawler.parsing.generic import GenericParser, normalize_date
 from newscrawler.processors.text import clean_text
 from newscrawler.processors.urls import canonical_url
 from newscrawler.spiders.base import (
-    _IGNORED, ArgumentError, ProfileSpider, _start_urls, check_argument_names, parse_error, read_page,
+    _IGNORED, ArgumentError, ProfileSpider, _start_urls, check_argument_names, debug_arguments, parse_error,
+    read_page,
 )
 
 DISCOVERY = ("sitemap", "feed", "links")
@@ -79,6 +80,12 @@ class GenericSpider(scrapy.Spider):
     @classmethod
     def check_arguments(cls, kwargs: dict) -> None:
         cls.resolve(kwargs)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        if crawler.settings.getbool("NEWSCRAWLER_DEBUG"):  # scrapy parse / shell: the host of the URL given
+            kwargs = debug_arguments(crawler.settings, kwargs)
+        return super().from_crawler(crawler, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -216,9 +223,7 @@ class GenericSpider(scrapy.Spider):
         item["source_country"] = None
         # dates with their own offset keep it (the loader would re-read them)
         item["published_at"] = normalize_date(page.published_at, self.tz, now) or page.published_at
-        for name in RECORD_FIELDS:
-            item.setdefault(name, [] if name == "related" else None)
-        return item
+        return complete(item)
 
     def failed(self, failure):
         ProfileSpider.failed(self, failure)
