@@ -1,4 +1,6 @@
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -34,3 +36,55 @@ def _temp_folder_of_the_session(tmp_path_factory):
         os.environ.pop("TMPDIR", None)
     else:
         os.environ["TMPDIR"] = saved[0]
+
+
+# ---------------------------------------------------------------- Debian packages the tests need
+# `make test` installs them when run as root (scripts/install-system-deps.sh). Without them the tests
+# marked `browser` or `redis` are skipped, and the run ends with one line naming the install command.
+INSTALL = "sudo scripts/install-system-deps.sh"
+
+
+def _browser_missing() -> str | None:
+    from newscrawler.browser import BrowserNotFound, find_browser
+
+    try:
+        find_browser(os.environ.get("NEWSCRAWLER_BROWSER"))
+    except BrowserNotFound:
+        return "Chromium"
+    fonts = subprocess.run(["fc-list", ":lang=ar", "family"], capture_output=True, text=True).stdout \
+        if shutil.which("fc-list") else ""
+    return None if fonts.strip() else "an Arabic font"
+
+
+def _redis_missing() -> str | None:
+    from newscrawler.redis_server import redis_server_executable
+
+    exe = redis_server_executable()
+    return None if os.path.isfile(exe) and os.access(exe, os.X_OK) else "redis-server"
+
+
+_SKIPPED: dict[str, int] = {}
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = {}
+    for marker, probe in (("browser", _browser_missing), ("redis", _redis_missing)):
+        if any(item.get_closest_marker(marker) for item in items):
+            what = probe()
+            if what:
+                missing[marker] = what
+    for item in items:
+        for marker, what in missing.items():
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=f"{what} is not installed; install with: {INSTALL}"))
+                _SKIPPED[what] = _SKIPPED.get(what, 0) + 1
+                break
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _SKIPPED:
+        n = sum(_SKIPPED.values())
+        terminalreporter.write_line(
+            f"newscrawler: {n} tests skipped because {' and '.join(_SKIPPED)} "
+            f"{'is' if len(_SKIPPED) == 1 else 'are'} not installed; install with: {INSTALL} "
+            "(make test does it when run as root)")
