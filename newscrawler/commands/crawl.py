@@ -63,14 +63,19 @@ def leave_a_trace(line: str, settings, spargs: dict, spider: str) -> None:
         pass  # the output folder itself may be what is wrong: the log line says so
 
 
+def scrapy_options(process, args, opts) -> None:
+    """Scrapy's own option processing (``super().process_options``); its usage errors are one line, exit 2."""
+    try:
+        process(args, opts)
+    except UsageError as e:
+        if str(e):
+            fail(str(e))
+        raise
+
+
 class Command(ScrapyCrawl):
     def process_options(self, args, opts):
-        try:
-            super().process_options(args, opts)
-        except UsageError as e:
-            if str(e):
-                fail(str(e))
-            raise
+        scrapy_options(super().process_options, args, opts)
         if len(args) != 1:
             return  # Scrapy's own usage message
         check_spider(self.settings, args[0], opts.spargs, [pair.partition("=")[0] for pair in opts.set])

@@ -9,20 +9,14 @@ as for ``scrapy crawl``.
 from __future__ import annotations
 
 from scrapy.commands.parse import Command as ScrapyParse
-from scrapy.exceptions import UsageError
 
 from newscrawler.commands import debug_settings
-from newscrawler.commands.crawl import check_spider, fail
+from newscrawler.commands.crawl import check_spider, scrapy_options
 
 
 class Command(ScrapyParse):
     def process_options(self, args, opts):
-        try:
-            super().process_options(args, opts)
-        except UsageError as e:
-            if str(e):
-                fail(str(e))
-            raise
+        scrapy_options(super().process_options, args, opts)
         url = args[0] if len(args) == 1 else None
         debug_settings(self.settings, url)
         if opts.spider and url:
