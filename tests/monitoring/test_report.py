@@ -178,7 +178,9 @@ def test_report_reads_folders_and_rejects_bad_input_with_one_line(healthy_run, t
     out = healthy_run["out"]
     proc = newscrawler("report", str(out), "--out", str(tmp_path / "all.html"))
     total = sum(r["summary"]["records"] for r in healthy_run["runs"])
-    assert proc.returncode == 0 and f"({total} records from 2 files, 2 summaries)" in proc.stdout, proc.stderr
+    # the second run wrote nothing new: it left no .jsonl, only its summary
+    assert [r["records"].exists() for r in healthy_run["runs"]] == [True, False]
+    assert proc.returncode == 0 and f"({total} records from 1 files, 2 summaries)" in proc.stdout, proc.stderr
     proc = newscrawler("report", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "x.html"))
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
     assert "report: cannot read" in proc.stderr and "no such file" in proc.stderr
