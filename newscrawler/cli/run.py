@@ -188,10 +188,10 @@ def cmd_run(args) -> int:
     sets = _pairs(args.s, "-s")
     overrides = dict(sets)
     spider = args.spider
-    settings = _settings(overrides)
     from newscrawler.setting_values import check_values
 
     try:
+        settings = _settings(overrides)
         check_values(settings, overrides)
     except ValueError as e:
         raise CliError(f"run: {e}") from None

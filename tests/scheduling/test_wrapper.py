@@ -1,6 +1,7 @@
 """The cron wrapper ``python -m newscrawler run``: exit codes, the lock, the log."""
 
 import fcntl
+import json
 import os
 import signal
 import socket
@@ -60,6 +61,9 @@ def test_healthy_run_then_unchanged_site_both_exit_0(tmp_path):
     state = tmp_path / "data" / ".state" / "kashaf-127.0.0.1.sqlite3"
     assert "articles skipped because of earlier runs' state" in second.stdout and f"in {state}" in second.stdout
     assert not [p for p in (tmp_path / "data").glob("*.jsonl") if p.stat().st_size == 0]
+    s = json.loads(max((tmp_path / "data").glob("*.summary.json"), key=lambda p: p.stat().st_mtime).read_text("utf-8"))
+    assert s["nothing_written"] and s["output_file"] is None and s["records"] == 0
+    assert s["earlier_state"]["skipped"] >= 30 and s["earlier_state"]["state_file"] == str(state)
     log = (tmp_path / "logs" / "kashaf.log").read_text("utf-8")
     assert log.count("==== newscrawler run kashaf") == 4 and "Spider closed (finished)" in log
 
