@@ -144,6 +144,7 @@ class ProfileSpider(scrapy.Spider):
         # debug: Scrapy's debugging commands, where no start URL is needed (scrapy check: each
         # contract names its page); without one no host is off-limits, as only given pages are read
         self.debug = debug
+        self.spider_args = dict(kwargs)  # as given (with scrapy shell -a / the URL's host under debugging)
         self.profile, self.start_urls = self.resolve(kwargs, need_url=not debug)
         hosts = {urlsplit(u).hostname for u in self.start_urls}
         self.allowed_domains = sorted(h for h in hosts | set(self.profile.allowed_domains) if h)

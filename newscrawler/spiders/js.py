@@ -90,7 +90,7 @@ class JavaScriptMixin:
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider._js_setup(crawler.settings, kwargs)
+        spider._js_setup(crawler.settings, spider.spider_args)
         return spider
 
     def _js_setup(self, settings, kwargs: dict) -> None:
