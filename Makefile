@@ -1,5 +1,6 @@
 # The two commands of the README: `make demo` and `make test`.
-# Both create .venv from requirements.txt when it is missing (or older than it).
+# Both create .venv from requirements.txt when it is missing (or older than it); `make test` also
+# installs the Debian packages the tests need when run as root (scripts/install-system-deps.sh).
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -16,6 +17,7 @@ demo: $(STAMP)
 	$(PY) -m newscrawler demo
 
 test: $(STAMP)
+	@scripts/install-system-deps.sh
 	$(PY) -m pytest
 
 bench: $(STAMP)

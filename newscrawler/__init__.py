@@ -30,6 +30,7 @@ def _from_archive() -> None:
     cache = _os.environ.get("NEWSCRAWLER_EGG_CACHE") or tempfile.gettempdir()
     target = _os.path.join(cache, f"newscrawler-egg-{_os.getuid()}-{digest}")
     if not _os.path.isdir(_os.path.join(target, __name__)):
+        _os.makedirs(cache, exist_ok=True)
         work = tempfile.mkdtemp(prefix="newscrawler-egg-", dir=cache)
         with zipfile.ZipFile(archive) as z:
             z.extractall(work, [n for n in z.namelist() if n.startswith(__name__ + "/")])

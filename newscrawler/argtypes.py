@@ -1,9 +1,11 @@
-"""argparse types shared by the command lines: whole numbers within bounds,
-with a one-line message argparse shows as the error."""
+"""What the command lines share about wrong input: argparse types (whole numbers
+within bounds, time zones) with a one-line message argparse shows as the error,
+and the message for an unknown name with the nearest known one suggested."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 
 
 def bounded_int(low: int, high: int | None = None, what: str = "number"):
@@ -24,3 +26,23 @@ def bounded_int(low: int, high: int | None = None, what: str = "number"):
 
 
 positive = bounded_int(1)
+
+
+def time_zone(text: str) -> str:
+    """An argparse ``type``: an IANA time zone name (``Asia/Riyadh``)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(text)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        raise argparse.ArgumentTypeError(
+            f"unknown time zone {text!r} (an IANA name such as Asia/Riyadh or Africa/Cairo)") from None
+    return text
+
+
+def unknown_name(what: str, name: str, known) -> str:
+    """``unknown <what> 'sinse' (did you mean 'since'?); known: ...``: one line."""
+    known = sorted(known)
+    near = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return f"unknown {what} {name!r}{hint}; known: {', '.join(known)}"

@@ -9,7 +9,7 @@ with the real value in the reason.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import scrapy
 from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
@@ -19,7 +19,7 @@ from newscrawler.processors.dates import parse_date
 from newscrawler.processors.scores import parse_score
 from newscrawler.processors.source import split_source
 from newscrawler.processors.text import clean_text
-from newscrawler.processors.urls import canonical_url
+from newscrawler.processors.urls import canonical_url, url_id
 
 RECORD_FIELDS = (
     "id", "url", "title", "body", "published_at", "source", "source_country", "category",
@@ -54,6 +54,12 @@ class RejectedPage(scrapy.Item):
     code = scrapy.Field()
     aggregator = scrapy.Field()
     crawled_at = scrapy.Field()
+
+
+def rejected_page(url: str, reason: str, code: str, aggregator: str) -> RejectedPage:
+    """A page that becomes one reject line (``page:<code>``), fetched now."""
+    return RejectedPage(url=url, reason=reason, code=code, aggregator=aggregator,
+                        crawled_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
 
 
 def _date(value, loader_context):
@@ -128,7 +134,14 @@ def article_item(page, aggregator: str, tz: str | None, crawled_at: datetime) ->
     loader.add_value("related", [teaser(t, tz, crawled_at) for t in page.related if t.get("title")])
     loader.add_value("aggregator", aggregator)
     loader.add_value("crawled_at", crawled_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    item = loader.load_item()
+    return complete(loader.load_item())
+
+
+def complete(item: ArticleItem) -> ArticleItem:
+    """Every record field present (``[]``/``None`` when the page lacks it), and the ``id`` of
+    the url: what the spider yields is the whole record (``scrapy parse`` shows it)."""
+    if item.get("url"):
+        item["id"] = url_id(item["url"])
     for name in RECORD_FIELDS:
         item.setdefault(name, [] if name == "related" else None)
     return item

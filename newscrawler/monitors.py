@@ -1,6 +1,6 @@
 """Run health checks with spidermon, on every run, when the spider closes.
 
-Six monitors, each a threshold of the site profile's ``monitoring`` object
+Seven monitors, each a threshold of the site profile's ``monitoring`` object
 (defaults in ``newscrawler/profiles/__init__.py``, ``MONITORING_DEFAULTS``):
 
 =====================  ===================================================================
@@ -13,6 +13,8 @@ Six monitors, each a threshold of the site profile's ``monitoring`` object
                        downloads) <= ``max_http_error_ratio``
 ``finish_reason``      the finish reason is one of ``expected_finish_reasons``
 ``field_coverage``     share of records with a value, per field of ``min_coverage``
+``page_errors``        pages whose parsing raised (``parse_error`` rejects) + exceptions in
+                       the spider's callbacks (``spider_exceptions/count``) <= ``max_page_errors``
 =====================  ===================================================================
 
 The checks are plain functions of the crawl's stats (``check_*``), so they
@@ -147,6 +149,14 @@ def check_field_coverage(stats, t):
     return True, f"coverage over {total} records: " + ", ".join(f"{f} {s:.1%}" for f, s in shares.items())
 
 
+def check_page_errors(stats, t):
+    parse = _n(stats, "newscrawler/parse_errors")
+    crashes = _n(stats, "spider_exceptions/count")
+    return parse + crashes <= t["max_page_errors"], (
+        f"{parse} pages could not be parsed (parse_error rejects) and {crashes} exceptions in the spider's "
+        f"callbacks, maximum {t['max_page_errors']}")
+
+
 CHECKS = {
     "min_records": check_min_records,
     "rejects_ratio": check_rejects_ratio,
@@ -154,6 +164,7 @@ CHECKS = {
     "http_error_ratio": check_http_error_ratio,
     "finish_reason": check_finish_reason,
     "field_coverage": check_field_coverage,
+    "page_errors": check_page_errors,
 }
 
 
@@ -228,8 +239,17 @@ class FieldCoverageMonitor(_ProfileCheck):
         self._check()
 
 
+class PageErrorsMonitor(_ProfileCheck):
+    """No page lost to an exception while parsing it."""
+
+    key = "page_errors"
+
+    def test_page_errors(self):
+        self._check()
+
+
 MONITORS = [MinRecordsMonitor, RejectsRatioMonitor, ValidationErrorsMonitor, HttpErrorRatioMonitor,
-            FinishReasonMonitor, FieldCoverageMonitor]
+            FinishReasonMonitor, FieldCoverageMonitor, PageErrorsMonitor]
 
 
 # ---------------------------------------------------------------- actions

@@ -6,7 +6,7 @@ rolled back with ``ftruncate`` so the file never keeps half a line. A file
 being written is named ``*.part`` and holds an exclusive ``flock``; when the
 run ends it is renamed to its final name. ``recover()`` turns the ``.part``
 files of dead runs (no lock held) into finished files, cutting any partial
-last line.
+last line; one without a single whole line is removed.
 """
 
 from __future__ import annotations
@@ -95,6 +95,9 @@ def recover(folder: Path) -> list[Path]:
                 raise
             size = os.fstat(fd).st_size
             keep = _last_newline_end(fd, size)
+            if keep == 0:  # not one whole line: nothing to keep (no empty .jsonl left behind)
+                part.unlink()
+                continue
             if keep < size:
                 os.ftruncate(fd, keep)
             final = part.with_name(part.name[: -len(".part")])

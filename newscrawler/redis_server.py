@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -19,9 +20,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def redis_server_executable() -> str:
+    """``NEWSCRAWLER_REDIS_SERVER`` (environment), else ``redis-server`` on PATH, else /usr/bin/redis-server."""
+    return os.environ.get("NEWSCRAWLER_REDIS_SERVER") or shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
 class RunningRedis:
     def __init__(self, executable: str | None = None, password: str | None = None, startup_timeout: float = 10.0):
-        self.executable = executable or shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.executable = executable or redis_server_executable()
         self.password = password
         self.startup_timeout = startup_timeout
         self.port: int | None = None

@@ -186,6 +186,7 @@ def collect(files: list[Path], summaries: list[Path] | None = None) -> Data:
             for reason, n in (s.get("rejects_by_reason") or {}).items():
                 if isinstance(n, int):
                     data.rejects[reason] += n
+    data.summaries.sort(key=lambda s: (str(s.get("start_time") or ""), _run_name(s)))  # the runs in time order
     data.record_files, data.rejects_files, data.summary_files = record_files, rejects_files, summary_files
     return data
 
@@ -361,6 +362,11 @@ def _monitors(summaries: list[dict]) -> str:
             + "".join(rows) + "</table></section>")
 
 
+def _distinct(counter: Counter) -> int:
+    """How many outlets/countries/categories: a null value (UNKNOWN) is none of them."""
+    return sum(1 for k in counter if k != UNKNOWN)
+
+
 def render(data: Data, title: str = "تقرير الزحف") -> str:
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     known_days = sorted(d for d in data.days if d != UNKNOWN)
@@ -369,9 +375,9 @@ def render(data: Data, title: str = "تقرير الزحف") -> str:
     span = f"من \u2066{known_days[0]}\u2069 إلى \u2066{known_days[-1]}\u2069" if known_days else "—"
     cards = [
         (_fmt(data.records), "سجلات records"),
-        (_fmt(len(data.outlets)), "مصادر outlets"),
-        (_fmt(len(data.countries)), "دول countries"),
-        (_fmt(len(data.categories)), "تصنيفات categories"),
+        (_fmt(_distinct(data.outlets)), "مصادر outlets"),
+        (_fmt(_distinct(data.countries)), "دول countries"),
+        (_fmt(_distinct(data.categories)), "تصنيفات categories"),
         (_fmt(sum(data.rejects.values())), "مرفوضة rejects"),
         (_fmt(sum(data.duplicates.values())), "مكررة duplicates"),
         (span, "الفترة dates"),

@@ -27,7 +27,10 @@ def project_settings(overrides: dict | None = None):
 
     settings = get_project_settings()
     for key, value in (overrides or {}).items():
-        settings.set(key, value, priority="cmdline")
+        try:
+            settings.set(key, value, priority="cmdline")
+        except ValueError as e:  # a dict setting given as text that is not JSON
+            raise ValueError(f"setting {key}={value!r} is not a JSON object ({e})") from None
     return settings
 
 

@@ -69,6 +69,14 @@ EXTENSIONS = {
 
 FEED_EXPORT_ENCODING = "utf-8"
 
+# scrapy check (newscrawler/contracts.py): @sample_site points a contract at a sample aggregator
+# started for the check; @scrapes also wants a value, not only the key.
+SPIDER_CONTRACTS = {
+    "scrapy.contracts.default.ScrapesContract": None,
+    "newscrawler.contracts.ScrapesContract": 3,
+    "newscrawler.contracts.SampleSiteContract": 1,
+}
+
 # Distributed mode (newscrawler/distributed/): set NEWSCRAWLER_REDIS_URL (setting or environment
 # variable) and this add-on puts the queue, the dupefilter and the written-articles set in Redis.
 ADDONS = {"newscrawler.distributed.DistributedAddon": 0}

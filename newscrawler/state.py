@@ -1,8 +1,13 @@
 """The seen-store: which articles earlier runs have already handled.
 
-One SQLite file per spider, ``<NEWSCRAWLER_STATE_DIR>/<spider>.sqlite3``
-(default state folder: ``.state/`` inside ``NEWSCRAWLER_OUTPUT_DIR``), in WAL
-mode, one commit per entry so that a killed run loses nothing it wrote.
+One SQLite file per spider and site, ``<NEWSCRAWLER_STATE_DIR>/<spider>-<site>.sqlite3``
+(default state folder: ``.state/`` inside ``NEWSCRAWLER_OUTPUT_DIR``; ``<site>``:
+the host names of the start URLs, see ``site_key``), in WAL mode, one commit
+per entry so that a killed run loses nothing it wrote. Keyed by site because
+what a crawl of one host stored says nothing about another host: the same
+spider crawling two aggregators (or the sample site of ``make demo`` and a
+real one) into one output folder never has one's articles skipped as the
+other's.
 
 An entry is keyed by the record id (SHA-1 of the canonical url) and keeps a
 content hash of title and body, the publication date, the url, the status
@@ -30,6 +35,7 @@ import sqlite3
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from newscrawler.output import safe_part
 
@@ -66,6 +72,23 @@ def _now() -> str:
 def content_hash(title: str | None, body: str | None) -> str:
     data = f"{' '.join((title or '').split())}\n{body or ''}".encode("utf-8", "surrogatepass")
     return hashlib.sha1(data).hexdigest()
+
+
+def site_key(urls) -> str:
+    """The site of a crawl in state file names: the start URLs' host names
+    (lower-cased, no port: a local server's port changes from run to run),
+    sorted and joined with ``+``; a long or non-ASCII key is shortened with a
+    hash so that it stays a safe, distinct file name."""
+    hosts = set()
+    for u in urls or ():
+        try:
+            hosts.add((urlsplit(str(u).strip()).hostname or "").lower())
+        except ValueError:
+            continue
+    key = "+".join(sorted(hosts - {""})) or "no-host"
+    if len(key) > 60 or safe_part(key, 60) != key:
+        key = f"{safe_part(key, 40)}-{hashlib.sha1(key.encode('utf-8', 'surrogatepass')).hexdigest()[:10]}"
+    return key
 
 
 def state_dir(settings) -> Path:
@@ -219,8 +242,13 @@ class SeenStore:
                 self.db = None
 
 
-def store_path(settings, spider_name: str) -> Path:
-    return state_dir(settings) / f"{safe_part(spider_name)}.sqlite3"
+def state_name(spider_name: str, urls) -> str:
+    """``<spider>-<site>``: the name of a crawl's state file and lock, without the suffix."""
+    return f"{safe_part(spider_name)}-{site_key(urls)}"
+
+
+def store_path(settings, spider_name: str, urls) -> Path:
+    return state_dir(settings) / f"{state_name(spider_name, urls)}.sqlite3"
 
 
 def written_entries(path: Path):
@@ -236,12 +264,17 @@ def written_entries(path: Path):
                 yield r["id"], content_hash(r.get("title"), r.get("body")), r.get("published_at"), r.get("url")
 
 
-def store_for(crawler, spider_name: str) -> SeenStore:
-    """The crawl's one store (opened on first use, shared by spider and pipelines)."""
+def store_for(crawler, spider) -> SeenStore:
+    """The crawl's one store (opened on first use, shared by spider and pipelines):
+    the file of the spider's name and its start URLs' site."""
     store = getattr(crawler, "_newscrawler_seen_store", None)
     if store is None:
         from newscrawler.distributed import seen_store_for  # distributed mode: the store is in Redis
 
-        store = seen_store_for(crawler, spider_name) or SeenStore(store_path(crawler.settings, spider_name))
+        if crawler.settings.getbool("NEWSCRAWLER_DEBUG"):  # scrapy parse / shell / check: nothing kept
+            store = SeenStore(None)
+        else:
+            store = seen_store_for(crawler, spider.name) or SeenStore(
+                store_path(crawler.settings, spider.name, getattr(spider, "start_urls", None) or ()))
         crawler._newscrawler_seen_store = store
     return store

@@ -155,8 +155,11 @@ def run(parts=PARTS, quick: bool = False) -> int:
     if "site" in results and "crawl" in results:
         fast = results["site"]["requests_per_s"] > results["crawl"]["a"]["pages_per_s"]
         verdicts.append(("site not the bottleneck", fast))
-    _say("summary: targets met: " + (", ".join(f"{name} {'yes' if ok else 'no'}" for name, ok in verdicts)
-                                     or "none measured"))
+    met = ", ".join(f"{name} {'yes' if ok else 'no'}" for name, ok in verdicts) or "none measured"
+    if quick:  # tiny sizes: a check that everything runs, not a measurement; the targets are not judged
+        _say(f"summary: targets met: {met} (quick run: the figures mean nothing, exit code 0 whatever they are)")
+        return 0
+    _say(f"summary: targets met: {met}")
     return 0 if all(ok for _, ok in verdicts) else 1
 
 

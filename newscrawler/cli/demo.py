@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from newscrawler.argtypes import positive
 from newscrawler.cli import CliError
+
 
 def cmd_demo(args) -> int:
     from newscrawler.runner import LOCAL_SETTINGS, crawl
@@ -21,7 +21,6 @@ def cmd_demo(args) -> int:
             find_browser()
         except BrowserNotFound as e:
             raise CliError(f"demo --js: {e}") from None
-    started = time.monotonic()
     with RunningSite(articles=args.articles, seed=args.seed, **({"js_articles": 30} if js else {})) as site:
         print(f"newscrawler demo: sample aggregator of {args.articles} articles at {site.url}"
               + (" with a JavaScript section of 30 articles at js/" if js else ""), flush=True)
@@ -31,8 +30,7 @@ def cmd_demo(args) -> int:
         if js:  # the JS section too; only the pages that need it go through Chromium
             spider_args.update(start_url=f"{site.url},{site.url}js/", render_js="auto")
         summary = crawl("kashaf", spider_args, overrides)
-    took = time.monotonic() - started
-    print_summary(summary, took)
+    print_summary(summary)
     if js:
         r = summary.get("js") or {}
         print(f"browser:       {r.get('rendered', 0)} pages rendered in Chromium ({r.get('rendered/article', 0)} "
@@ -47,13 +45,18 @@ def cmd_demo(args) -> int:
     return 0 if summary.get("finish_reason") == "finished" and summary.get("records") else 1
 
 
-def print_summary(summary: dict, took: float | None = None) -> None:
+def print_summary(summary: dict) -> None:
     s = summary
     rejects = ", ".join(f"{k} {v}" for k, v in s.get("rejects_by_reason", {}).items()) or "none"
+    pages = s.get("pages_fetched", 0)
+    kinds = [f"{s.get('article_pages', 0)} article pages", f"{s.get('listing_pages', 0)} listing pages",
+             f"{s.get('robots_txt', 0)} robots.txt"]
+    other = pages - s.get("article_pages", 0) - s.get("listing_pages", 0) - s.get("robots_txt", 0)
+    if other > 0:  # error pages, pages that are neither (e.g. not HTML)
+        kinds.append(f"{other} other")
     lines = [
         f"finish reason: {s.get('finish_reason')}",
-        f"pages fetched: {s.get('pages_fetched', 0)} ({s.get('article_pages', 0)} article pages,"
-        f" {s.get('listing_pages', 0)} listing pages)",
+        f"pages fetched: {pages} ({', '.join(kinds)})",
         f"records:       {s.get('records', 0)}",
         f"rejects:       {s.get('rejects', 0)} ({rejects})",
         f"duplicates:    {s.get('duplicates', 0)}",
@@ -63,8 +66,8 @@ def print_summary(summary: dict, took: float | None = None) -> None:
         f"rejects file:  {s.get('rejects_file')}",
         f"summary file:  {s.get('summary_file')}",
     ]
-    if took is not None:
-        lines.append(f"time taken:    {took:.1f} s")
+    if s.get("elapsed_seconds") is not None:  # the summary's own figure: crawl start to end
+        lines.append(f"time taken:    {s['elapsed_seconds']:.1f} s")
     print("\n".join(lines), flush=True)
 
 
@@ -79,6 +82,7 @@ def add_parser(sub) -> None:
     d = sub.add_parser("demo", help="serve the sample aggregator locally, crawl it, print a summary")
     d.add_argument("--articles", type=positive, default=300, help="articles on the sample site (default 300)")
     d.add_argument("--seed", type=int, default=1, help="sample site seed (default 1)")
-    d.add_argument("--output-dir", default="data", help="where the JSON Lines go (default data/)")
+    d.add_argument("--output-dir", default="data/demo",
+                   help="where the JSON Lines go (default data/demo/, never the data/ of real crawls)")
     d.add_argument("--js", action="store_true", help="add a JavaScript section, rendered in Chromium (render_js=auto)")
     d.set_defaults(func=cmd_demo)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from newscrawler.argtypes import time_zone
 from newscrawler.cli import CliError
+
 
 def cmd_parse_document(args) -> int:
     from newscrawler.document import parse
@@ -25,5 +27,5 @@ def cmd_parse_document(args) -> int:
 def add_parser(sub) -> None:
     pd = sub.add_parser("parse-document", help="print the record of a text document as one JSON line")
     pd.add_argument("file")
-    pd.add_argument("--tz", default=None, help="the site's time zone, e.g. Asia/Riyadh (default: none)")
+    pd.add_argument("--tz", type=time_zone, default=None, help="the site's time zone, e.g. Asia/Riyadh (default: none)")
     pd.set_defaults(func=cmd_parse_document)

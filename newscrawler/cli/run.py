@@ -3,8 +3,9 @@
 Runs ``scrapy crawl SPIDER`` as a child process and judges the run by its
 ``.summary.json`` (``scrapy crawl`` itself exits 0 even when everything failed):
 
-* a lock per spider (``<state dir>/<spider>.lock``, ``flock``): a second run
-  started while one is going exits at once with a message (exit code 3);
+* a lock per spider and site (``<state dir>/<spider>-<site>.lock``, ``flock``,
+  the seen-store's name): a second run started while one is going exits at
+  once with a message (exit code 3);
 * the crawl's log goes to ``<NEWSCRAWLER_LOG_DIR>/<spider>.log`` (default
   ``logs/``), rotated at ``NEWSCRAWLER_LOG_MAX_BYTES`` (10 MB) keeping
   ``NEWSCRAWLER_LOG_BACKUPS`` (5) old files;
@@ -13,11 +14,16 @@ Runs ``scrapy crawl SPIDER`` as a child process and judges the run by its
   ratio above the profile's ``max_error_ratio``, failed monitors, or no record
   while the profile expects records. On an incremental run over an unchanged
   site "no new record" is fine: articles skipped because an earlier run wrote
-  them count as records here. Exit code 2: a wrong argument.
+  them count as records here. Exit code 2: a wrong argument;
+* SIGTERM and SIGINT are passed on to the crawl, which stops cleanly; the
+  wrapper keeps the lock until the crawl has exited (the crawl also holds the
+  lock's descriptor, so not even a SIGKILLed wrapper frees it early) and says
+  ``FAILED: stopped by SIGTERM (... finish reason shutdown)``, exit code 1.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import json
@@ -25,6 +31,7 @@ import logging
 import logging.handlers
 import os
 import secrets
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -67,21 +74,59 @@ class SpiderLock:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as e:
-            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").split() or ["?"]
             os.close(fd)
             if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                raise CliError(f"run: another run of this spider is going (pid {holder}, lock {self.path}); "
+                pids = f"pid {holder[0]}" + (f", crawl pid {holder[1]}" if len(holder) > 1 else "")
+                raise CliError(f"run: another run of this spider is going ({pids}, lock {self.path}); "
                                "not starting a second one", code=EXIT_LOCKED) from None
             raise CliError(f"run: cannot lock {self.path}: {e.strerror or e}") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         self.fd = fd
 
+    def note_child(self, pid: int) -> None:
+        """Write ``<wrapper pid> <crawl pid>`` into the lock file (what a refused run names)."""
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, f"{os.getpid()} {pid}\n".encode(), 0)
+
     def release(self) -> None:
         if self.fd is not None:
             os.ftruncate(self.fd, 0)
             os.close(self.fd)
             self.fd = None
+
+
+@contextlib.contextmanager
+def forwarded_signals(proc: subprocess.Popen):
+    """While the crawl runs, SIGTERM and SIGINT to the wrapper (systemd, ``timeout``,
+    Kubernetes, Ctrl-C) are passed on to it, so that it stops cleanly (Scrapy's
+    graceful shutdown; a second one forces it) while the wrapper keeps the lock
+    and waits for it. Yields the list of signals received."""
+    received: list[int] = []
+
+    def forward(signum, frame):
+        received.append(signum)
+        try:
+            proc.send_signal(signum)
+        except ProcessLookupError:  # already gone
+            pass
+
+    previous = {s: signal.signal(s, forward) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield received
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def stopped(received: list[int], code: int, summary: dict | None) -> str:
+    """Why the run stopped early, in words: the signal(s) and the crawl's finish reason."""
+    names = ", ".join(dict.fromkeys(signal.Signals(s).name for s in received))
+    reason = (summary or {}).get("finish_reason")
+    if code < 0:  # the crawl itself died of a signal (a second SIGINT, SIGKILL)
+        return (f"{names} forwarded; " if names else "") + f"the crawl was killed by {signal.Signals(-code).name}"
+    return f"stopped by {names} (forwarded to the crawl, which closed with finish reason {reason or 'unknown'})"
 
 
 def _logger(log_file: Path, max_bytes: int, backups: int) -> logging.Logger:
@@ -122,8 +167,14 @@ def verdict(summary: dict | None, expect_records: bool, max_error_ratio: float) 
     known = (summary.get("incremental") or {}).get("skipped", 0) or 0
     if expect_records and records == 0 and known == 0:
         problems.append(f"no records ({summary.get('rejects', 0)} rejected)")
-    facts = (f"{records} records, {known} already known, {summary.get('rejects', 0)} rejects, "
+    nothing = " (nothing new: no .jsonl written)" if summary.get("nothing_written") else ""
+    facts = (f"{records} records{nothing}, {known} already known, {summary.get('rejects', 0)} rejects, "
              f"{pages} pages, error ratio {ratio if ratio is not None else '?'}")
+    earlier = summary.get("earlier_state") or {}
+    if earlier.get("skipped"):
+        facts += (f"; {earlier['skipped']} articles skipped because of earlier runs' state "
+                  f"({earlier.get('not_fetched', 0)} not fetched, {earlier.get('dropped_as_written', 0)} dropped as "
+                  f"already written) in {earlier.get('state_file') or 'the seen-store'}")
     if problems:
         return False, "FAILED: " + "; ".join(problems) + f" ({facts})"
     return True, f"OK: {facts}"
@@ -131,13 +182,19 @@ def verdict(summary: dict | None, expect_records: bool, max_error_ratio: float) 
 
 def cmd_run(args) -> int:
     from newscrawler import profiles
-    from newscrawler.state import state_dir
+    from newscrawler.state import state_dir, state_name
 
     spargs = _pairs(args.a, "-a")
     sets = _pairs(args.s, "-s")
     overrides = dict(sets)
     spider = args.spider
-    settings = _settings(overrides)
+    from newscrawler.setting_values import check_values
+
+    try:
+        settings = _settings(overrides)
+        check_values(settings, overrides)
+    except ValueError as e:
+        raise CliError(f"run: {e}") from None
     from scrapy.spiderloader import get_spider_loader
 
     loader = get_spider_loader(settings)
@@ -163,7 +220,9 @@ def cmd_run(args) -> int:
         raise CliError(f"run: cannot create the log folder {log_dir}: {e.strerror or e}") from None
     from newscrawler.output import safe_part
 
-    lock = SpiderLock(state_dir(settings) / f"{safe_part(spider)}.lock")
+    given = dict(spargs).get("start_url")
+    starts = given.split(",") if given else profile.start_urls
+    lock = SpiderLock(state_dir(settings) / f"{state_name(spider, starts)}.lock")
     lock.acquire()
     try:
         log_file = log_dir / f"{safe_part(spider)}.log"
@@ -181,19 +240,21 @@ def cmd_run(args) -> int:
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         log.info("==== newscrawler run %s (run id %s, pid %d): %s", spider, run_id, os.getpid(), " ".join(cmd))
         last = ""
+        # The crawl gets a session of its own (a terminal's Ctrl-C reaches the wrapper only, which passes
+        # it on once) and inherits the lock's descriptor: the lock is held while the crawl lives, even if
+        # the wrapper itself is killed.
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                env=env, text=True, encoding="utf-8", errors="replace")
-        try:
+                                env=env, text=True, encoding="utf-8", errors="replace", start_new_session=True,
+                                pass_fds=(lock.fd,))
+        lock.note_child(proc.pid)
+        log.info("==== crawl pid %d", proc.pid)
+        with forwarded_signals(proc) as received:
             for line in proc.stdout:
                 line = line.rstrip("\n")
                 log.info("%s", line)
                 if line.strip():
                     last = line
             code = proc.wait()
-        except KeyboardInterrupt:
-            proc.terminate()
-            proc.wait()
-            raise
         found = sorted(out_dir.glob(f"{safe_part(spider)}-*-{safe_part(run_id)}.summary.json"))
         summary = None
         if found:
@@ -209,6 +270,9 @@ def cmd_run(args) -> int:
             if ok and code != 0:
                 ok, line = False, f"FAILED: scrapy exited with code {code}; " + line.split(": ", 1)[1]
             exit_code = EXIT_OK if ok else EXIT_FAILED
+        if received or code < 0:
+            ok, exit_code = False, EXIT_FAILED
+            line = f"FAILED: {stopped(received, code, summary)}; " + line.split(": ", 1)[1]
         where = f"summary {found[-1]}" if found else "no summary"
         message = f"newscrawler run {spider}: {line} [{where}; log {log_file}]"
         log.info("==== %s", message)

@@ -103,6 +103,8 @@ def cmd_soak(args) -> int:
     bad_lines = invalid = 0
     records_seen = []
     for name, is_records in ((summary["output_file"], True), (summary["rejects_file"], False)):
+        if name is None:  # a file that got no line is not kept
+            continue
         try:
             for _, rec in iter_records(Path(name)):
                 if is_records:

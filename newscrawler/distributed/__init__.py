@@ -48,7 +48,7 @@ class DistributedAddon:
 
     def update_settings(self, settings) -> None:
         url = redis_url(settings)
-        if not url:
+        if not url or settings.getbool("NEWSCRAWLER_DEBUG"):  # scrapy parse / shell / check stay local
             return
         put = lambda name, value: settings.set(name, value, priority="addon")  # noqa: E731
         put("NEWSCRAWLER_DISTRIBUTED", True)

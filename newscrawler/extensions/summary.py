@@ -42,6 +42,10 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         return {k[len(prefix):]: v for k, v in sorted(stats.items()) if k.startswith(prefix)}
 
     statuses = prefixed("downloader/response_status_count/")
+    incremental = prefixed("newscrawler/incremental/")
+    not_written = stats.get("newscrawler/not_written") or ()
+    not_fetched = incremental.get("skipped_stored", 0) or 0  # links to articles the state file knows
+    dropped = sum(stats.get(f"newscrawler/duplicates/{k}", 0) or 0 for k in ("stored", "stored_story"))
     start = stats.get("start_time")
     elapsed = None
     if isinstance(start, datetime):
@@ -61,9 +65,13 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         "not_found_pages": stats.get("newscrawler/pages/not_found", 0),  # soft 404s (also unrecoverable)
         # bodies the label rules could not read, rescued by trafilatura ("body") or not ("none")
         "fallback": prefixed("newscrawler/fallback/"),
+        "robots_txt": stats.get("robotstxt/response_count", 0),  # also among pages_fetched
         "records": stats.get("newscrawler/records", 0),
         "rejects": stats.get("newscrawler/rejects", 0),
         "rejects_by_reason": prefixed("newscrawler/rejects/"),
+        "parse_errors": stats.get("newscrawler/parse_errors", 0),  # pages whose parsing raised: parse_error rejects
+        "unreadable_links": stats.get("newscrawler/links/unreadable", 0),  # hrefs no URL can be made of, skipped
+        "spider_exceptions": prefixed("spider_exceptions/"),
         "duplicates": stats.get("newscrawler/duplicates", 0),
         "duplicates_by_kind": prefixed("newscrawler/duplicates/"),
         "http_errors": {k: v for k, v in statuses.items() if k.isdigit() and int(k) >= 400},
@@ -74,13 +82,19 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         "unrecoverable_urls": stats.get("newscrawler/unrecoverable_urls") or [],  # url + reason, at most 1000
         "js": prefixed("newscrawler/js/"),  # pages rendered in the browser (spiders/js.py)
         "output_error": stats.get("newscrawler/output_error"),
-        "output_file": stats.get("newscrawler/output_file"),
-        "rejects_file": stats.get("newscrawler/rejects_file"),
+        # a file with no line is not kept (its name is then null): see the writer
+        "output_file": None if "records" in not_written else stats.get("newscrawler/output_file"),
+        "rejects_file": None if "rejects" in not_written else stats.get("newscrawler/rejects_file"),
+        "nothing_written": ("no new record in this run: no .jsonl was written" if "records" in not_written
+                            else None),
         # spidermon's results (newscrawler/monitors.py), None when spidermon is off
         "monitors": stats.get("newscrawler/monitors"),
         "alerts_file": stats.get("newscrawler/alerts_file"),
         # incremental runs (newscrawler/spiders/incremental.py): mode, articles skipped, state file
-        "incremental": prefixed("newscrawler/incremental/"),
+        "incremental": incremental,
+        # what this run left out because of earlier runs (the seen-store): how many, and which file said so
+        "earlier_state": {"skipped": not_fetched + dropped, "not_fetched": not_fetched,
+                          "dropped_as_written": dropped, "state_file": incremental.get("state_file")},
         "error_ratio": error_ratio(stats),
     }
 
@@ -97,7 +111,7 @@ class RunSummary:
     def spider_closed(self, spider, reason):
         stats = self.crawler.stats.get_stats()
         summary = build_summary(stats, spider.name, reason, datetime.now(timezone.utc))
-        output = summary.get("output_file")
+        output = stats.get("newscrawler/output_file")  # names the run's files, written or not
         if not output:
             return
         path = Path(output[: -len(".jsonl")] + ".summary.json")

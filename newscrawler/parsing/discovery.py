@@ -14,13 +14,13 @@ Pure functions on stored bytes (no network), used by the generic spider
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 import lxml.etree
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from newscrawler.processors.text import clean_text
+from newscrawler.processors.urls import join_url
 
 MAX_XML_BYTES = 50 * 1024 * 1024
 
@@ -141,7 +141,7 @@ def read_feed(body: bytes, base: str) -> list[Entry]:
                     href = link.get("href")
                     break
             if href:
-                out.append(Entry(urljoin(base, href.strip()), _child_text(e, "title"),
+                out.append(Entry(join_url(base, href.strip()), _child_text(e, "title"),
                                  _child_text(e, "published") or _child_text(e, "updated"), source))
         return out
     channel = _child(root, "channel") if top == "rss" else root
@@ -157,5 +157,5 @@ def read_feed(body: bytes, base: str) -> list[Entry]:
                 link = clean_text(guid.text)
         if link:
             date = _child_text(item, "pubdate") or _child_text(item, "date")  # RSS 2.0 / dc:date
-            out.append(Entry(urljoin(base, link), _child_text(item, "title"), date, source))
+            out.append(Entry(join_url(base, link), _child_text(item, "title"), date, source))
     return out

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from newscrawler.parsing.body import MIN_BODY_CHARS, best_body
@@ -37,6 +37,7 @@ from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.published import publication_date
 from newscrawler.processors.dates import parse_date
 from newscrawler.processors.text import clean_text
+from newscrawler.processors.urls import join_url
 
 ARTICLE_TYPES = frozenset((
     "NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BackgroundNewsArticle",
@@ -233,7 +234,7 @@ class GenericParser:
         root = html_root(text)
         if root is None:
             return page
-        base = urljoin(url, root.xpath("string(//base/@href)") or url)
+        base = join_url(url, root.xpath("string(//base/@href)") or url)
         self._links(root, base, page)
         ld = article_json_ld(root) or {}
         meta = meta_tags(root)
@@ -266,14 +267,14 @@ class GenericParser:
             rel = (link.get("rel") or "").lower().split()
             kind = (link.get("type") or "").lower().split(";")[0].strip()
             if "alternate" in rel and kind in FEED_TYPES:
-                href = urljoin(base, link.get("href").strip())
-                if href not in page.feeds:
+                href = join_url(base, link.get("href").strip())
+                if href and href not in page.feeds:
                     page.feeds.append(href)
         for a in root.iter("a"):
             href = (a.get("href") or "").strip()
             if not href or href.startswith("#"):
                 continue
-            absolute = urljoin(base, href)
+            absolute = join_url(base, href)
             if urlsplit(absolute).scheme in ("http", "https") and absolute not in seen:
                 seen.add(absolute)
                 page.links.append(absolute)

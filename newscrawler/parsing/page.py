@@ -42,7 +42,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -51,6 +51,7 @@ from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.labels import DEFAULT_LABELS, LabelMatcher
 from newscrawler.parsing.lines import Line, html_lines, text_lines
 from newscrawler.processors.text import clean_text, normalize_for_match
+from newscrawler.processors.urls import join_url  # never raises: "" for an unreadable link
 
 DEFAULT_SIDEBAR_HEADINGS = ("آخر الأخبار حول العالم",)
 DEFAULT_BOILERPLATE = (
@@ -218,11 +219,7 @@ class PageParser:
         if root is None:
             page.why = "no HTML in the response"
             return page
-        base = _BASE(root) or url
-        try:
-            base = urljoin(url, base)
-        except ValueError:
-            base = url
+        base = join_url(url, _BASE(root) or url) or url
         self._links(root, base, page)
         page.scripts = int(_SCRIPTS(root))
         page.noscript = bool(_NOSCRIPT(root))
@@ -248,7 +245,7 @@ class PageParser:
             if low.startswith(("mailto:", "tel:", "javascript:", "data:", "sms:", "whatsapp:")):
                 continue
             absolute = join(href)
-            if absolute is None or absolute in seen or not absolute.startswith(("http://", "https://")):
+            if not absolute or absolute in seen or not absolute.startswith(("http://", "https://")):
                 continue
             seen.add(absolute)
             page.links.append(absolute)
@@ -494,7 +491,7 @@ class _Reading:
         if not line.href or self.join is None:
             return False
         target = self.join(line.href)
-        return target is not None and target.split("#")[0] == self.page.url.split("#")[0]
+        return bool(target) and target.split("#")[0] == self.page.url.split("#")[0]
 
     def title_text(self, head: int | None) -> str | None:
         if head is None:
@@ -681,7 +678,7 @@ class _Reading:
     def card_url(self, line: Line) -> str | None:
         if not line.href or self.join is None:
             return None
-        return self.join(line.href)
+        return self.join(line.href) or None
 
     def card_headline(self, b, title: int) -> str:
         return b.prefix if title == b.start and b.prefix else self.lines[title].text
@@ -842,7 +839,7 @@ class _Joiner:
     """``urljoin(base, href)`` with a shared cache for the hrefs whose result
     does not depend on the base's path: root-relative (``/x``) and absolute
     http(s) ones. Navigation and article links repeat on every page.
-    An href that cannot be read as a URL (``https://[broken``) gives None."""
+    An href that cannot be read as a URL (``https://[broken``) gives ""."""
 
     __slots__ = ("base", "origin")
 
@@ -856,13 +853,10 @@ class _Joiner:
             except ValueError:
                 self.origin = None
 
-    def _join(self, href: str) -> str | None:
-        try:
-            return urljoin(self.base, href)
-        except ValueError:
-            return None
+    def _join(self, href: str) -> str:
+        return join_url(self.base, href)
 
-    def __call__(self, href: str) -> str | None:
+    def __call__(self, href: str) -> str:
         origin = self.origin
         if origin is None or not href:
             return self._join(href)

@@ -76,7 +76,7 @@ class SeenStorePipeline:
 
     def open_spider(self):
         spider = _spider(self.crawler)
-        self.store = store_for(self.crawler, spider.name)
+        self.store = store_for(self.crawler, spider)
         for name in self.store.unfinished_runs():
             final = Path(name)
             if Path(name + ".part").exists():

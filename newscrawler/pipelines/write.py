@@ -4,7 +4,7 @@ Files go under ``NEWSCRAWLER_OUTPUT_DIR`` (default ``data/``), a new pair per
 run, named from safe parts only: ``<spider>-<UTC start>-<run id>``. Rejected
 records arrive through Scrapy's ``item_dropped`` signal (raised as
 ``Rejected`` by the validation pipeline), each with its url, reason and raw
-fields. A write that fails (a full disk) leaves no partial line, stops the
+fields. A file that got no line is not kept. A write that fails (a full disk) leaves no partial line, stops the
 crawl with the finish reason ``output_error`` and keeps everything already
 written.
 """
@@ -108,9 +108,14 @@ class JsonLinesWriterPipeline:
             self.stats.inc_value(f"newscrawler/rejects/{exception.key}")
 
     def close_spider(self):
-        for f in (self.records, self.rejects):
+        """Finish both files; a file that got no line is removed (an incremental run with
+        nothing new leaves no 0-byte ``.jsonl``) and named in ``newscrawler/not_written``."""
+        not_written = []
+        for kind, f in (("records", self.records), ("rejects", self.rejects)):
             if f is not None:
                 try:
-                    f.close()
+                    if f.close(keep_empty=False) is None:
+                        not_written.append(kind)
                 except OSError as e:
                     logger.error("cannot finish %s: %s", f.path, e)
+        self.stats.set_value("newscrawler/not_written", not_written)

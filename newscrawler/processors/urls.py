@@ -5,6 +5,9 @@ and host, drops the default port, then applies ``w3lib.url.canonicalize_url``
 (sorted query, normalised percent-encoding). It is idempotent and never raises:
 a string that is not an absolute URL (no scheme or no host) or cannot be parsed
 comes back stripped. ``url_id`` is the SHA-1 hex digest of the canonical url.
+``join_url`` is ``urljoin`` that never raises: a link it cannot read (an
+unclosed IPv6 bracket, ``https://[broken.example/x``) joins to ``""`` and is
+counted (``unreadable_links()``).
 """
 
 from __future__ import annotations
@@ -12,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
-__all__ = ["canonical_url", "url_id", "is_http_url"]
+__all__ = ["canonical_url", "url_id", "is_http_url", "join_url", "unreadable_links"]
 
 _TRACKING = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "igshid", "_ga"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -93,3 +96,24 @@ def is_http_url(url: str | None) -> bool:
         and bool(host)
         and _HOST_RE.fullmatch(host) is not None
     )
+
+
+_unreadable = 0
+
+
+def join_url(base: str, href: str) -> str:
+    """``urljoin(base, href)``; ``""`` (a link that leads nowhere) when either
+    cannot be read as a URL, e.g. ``https://[broken.example/x`` (``ValueError:
+    Invalid IPv6 URL``). Each such link is counted: ``unreadable_links()``."""
+    global _unreadable
+    try:
+        return urljoin(base, href)
+    except ValueError:
+        _unreadable += 1
+        return ""
+
+
+def unreadable_links() -> int:
+    """How many links ``join_url`` could not read in this process so far (a
+    crawl takes the difference around one page's parse)."""
+    return _unreadable

@@ -14,11 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from newscrawler.argtypes import unknown_name
 from newscrawler.parsing.page import PageParser, ParserRules
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 RENDER_JS = ("never", "always", "auto")
+# Every key a profile may have (a typo such as "timezon" or "start_url" is an error, not ignored).
+PROFILE_KEYS = (
+    "name", "description", "start_urls", "allowed_domains", "timezone", "render_js", "js_patterns", "wait_for",
+    "url_patterns", "selectors", "labels", "sidebar_headings", "boilerplate", "ad_markers", "stop_phrases",
+    "not_found_phrases",
+    "follow_origin", "expect_records", "max_error_ratio", "monitoring", "contracts",
+)
+NESTED_KEYS = {"url_patterns": ("article", "deny"), "selectors": ("title", "body")}
 
 
 class ProfileError(ValueError):
@@ -42,6 +51,7 @@ class Profile:
     max_error_ratio: float = 0.2
     raw: dict = field(default_factory=dict)
     monitoring: dict = field(default_factory=dict)  # thresholds of newscrawler/monitors.py
+    contracts: dict = field(default_factory=dict)  # name -> contract lines, for scrapy check (contracts.py)
 
 
 def profile_dirs() -> list[Path]:
@@ -78,6 +88,24 @@ def _strings(data: dict, key: str, path: Path) -> list[str]:
     return value
 
 
+def check_keys(data: dict, path: Path) -> None:
+    """ProfileError (one line, the nearest known key suggested) for a key no part of the crawler reads."""
+    from newscrawler.parsing.labels import DEFAULT_LABELS
+
+    for key in data:
+        if key not in PROFILE_KEYS:
+            raise ProfileError(f"{path}: {unknown_name('profile key', key, PROFILE_KEYS)}")
+    for parent, known in (*NESTED_KEYS.items(), ("labels", tuple(DEFAULT_LABELS))):
+        value = data.get(parent)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise ProfileError(f"{path}: {parent!r} must be an object")
+        for key in value:
+            if key not in known:
+                raise ProfileError(f"{path}: {unknown_name(f'key in {parent!r}', key, known)}")
+
+
 def load_file(path: Path) -> Profile:
     path = Path(path)
     try:
@@ -88,6 +116,7 @@ def load_file(path: Path) -> Profile:
         raise ProfileError(f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
     if not isinstance(data, dict):
         raise ProfileError(f"{path}: a profile must be a JSON object")
+    check_keys(data, path)
     name = data.get("name", path.stem)
     if not isinstance(name, str) or not _NAME.match(name):
         raise ProfileError(f"{path}: 'name' must be lower-case letters, digits and _")
@@ -149,7 +178,21 @@ def load_file(path: Path) -> Profile:
         max_error_ratio=ratio,
         raw=data,
         monitoring=monitoring_thresholds(data, path, ratio),
+        contracts=contracts_of(data, path),
     )
+
+
+def contracts_of(data: dict, path: Path) -> dict:
+    """The profile's ``contracts``: ``{name: ["@url ...", "@returns items 1 1", ...]}``."""
+    value = data.get("contracts") or {}
+    if not isinstance(value, dict):
+        raise ProfileError(f"{path}: 'contracts' must be an object of name: list of contract lines")
+    for name, lines in value.items():
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,40}", name):
+            raise ProfileError(f"{path}: contract name {name!r}: use lower-case letters, digits and _")
+        if not isinstance(lines, list) or not lines or not all(isinstance(x, str) and x.startswith("@") for x in lines):
+            raise ProfileError(f"{path}: contracts {name!r} must be a list of lines starting with @")
+    return value
 
 
 # The run's health checks (newscrawler/monitors.py); a profile's "monitoring"
@@ -161,6 +204,7 @@ MONITORING_DEFAULTS = {
     "max_http_error_ratio": None,
     "expected_finish_reasons": ["finished"],
     "min_coverage": {"category": 0.95, "credibility": 0.95, "importance": 0.95},
+    "max_page_errors": 0,
 }
 
 
@@ -174,7 +218,7 @@ def monitoring_thresholds(data: dict, path: Path, max_error_ratio: float = 0.2) 
         raise ProfileError(f"{path}: 'monitoring' must be an object")
     unknown = sorted(set(given) - set(MONITORING_DEFAULTS))
     if unknown:
-        raise ProfileError(f"{path}: unknown monitoring key {unknown[0]!r}; known: {', '.join(MONITORING_DEFAULTS)}")
+        raise ProfileError(f"{path}: {unknown_name('monitoring key', unknown[0], MONITORING_DEFAULTS)}")
     out = {**MONITORING_DEFAULTS, "max_http_error_ratio": max_error_ratio, **given}
 
     def number(key, value, whole=False, top=None):
@@ -183,7 +227,7 @@ def monitoring_thresholds(data: dict, path: Path, max_error_ratio: float = 0.2) 
             kind = "a whole number >= 0" if whole else f"a number from 0 to {top}"
             raise ProfileError(f"{path}: monitoring {key!r} must be {kind}, not {value!r}")
 
-    for key in ("min_records", "max_validation_errors"):
+    for key in ("min_records", "max_validation_errors", "max_page_errors"):
         number(key, out[key], whole=True)
     for key in ("max_rejects_ratio", "max_http_error_ratio"):
         number(key, out[key], top=1)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from newscrawler.argtypes import bounded_int
+from newscrawler.argtypes import bounded_int, time_zone
 
 from .server import SiteServer
 from .site import MAX_ARTICLES, SampleSite
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=_seed, default=1, help="content seed (default 1)")
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=_port, default=0, help="port, 0 = any free port (default 0)")
-    p.add_argument("--tz", default="Asia/Riyadh", help="site time zone (default Asia/Riyadh)")
+    p.add_argument("--tz", type=time_zone, default="Asia/Riyadh", help="site time zone (default Asia/Riyadh)")
     p.add_argument("--js-articles", type=_count, default=0,
                    help="articles of the JavaScript section under /js/ (default 0: no section)")
     p.add_argument("--faults", default=None,

@@ -21,10 +21,11 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawler import profiles
-from newscrawler.items import article_item
+from newscrawler.argtypes import unknown_name
+from newscrawler.items import article_item, rejected_page
 from newscrawler.middlewares import PageLost
 from newscrawler.parsing.page import PageParser
-from newscrawler.processors.urls import canonical_url, is_http_url
+from newscrawler.processors.urls import canonical_url, is_http_url, unreadable_links
 
 IGNORED_SUFFIXES = tuple("." + e for e in IGNORED_EXTENSIONS)  # files, not pages
 MAX_LISTED_FAILURES = 1000
@@ -33,6 +34,62 @@ SOFT_404_REASON = "soft 404: the page says it was not found"
 
 class ArgumentError(ValueError):
     """A wrong spider argument; the message is one line for the user."""
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: first line of the message`` (at most 200 characters of it)."""
+    message = str(exc).strip()
+    return f"{type(exc).__name__}: {message.splitlines()[0][:200]}" if message else type(exc).__name__
+
+
+def read_page(spider, response, parse, *args, **kwargs):
+    """``(page, None)``, or ``(None, reject)`` when parsing raised.
+
+    Nothing is lost silently: the page becomes one reject line (code
+    ``parse_error``, the exception's one-line message as the reason), is
+    counted (``newscrawler/parse_errors``; the ``page_errors`` monitor fails on
+    it) and its traceback is logged. Links the parser could not read are
+    counted too (``newscrawler/links/unreadable``).
+    """
+    before = unreadable_links()
+    try:
+        return parse(*args, **kwargs), None
+    except Exception as e:  # noqa: BLE001 - any parser bug becomes a reject, never a lost page
+        return None, parse_error(spider, response, e)
+    finally:
+        bad = unreadable_links() - before
+        if bad:
+            spider.crawler.stats.inc_value("newscrawler/links/unreadable", bad)
+
+
+def parse_error(spider, response, exc: BaseException):
+    """The reject of a page whose parsing (or record building) raised ``exc``."""
+    reason = f"cannot parse the page: {one_line(exc)}"
+    spider.crawler.stats.inc_value("newscrawler/parse_errors")
+    spider.logger.error("%s: %s", response.url, reason, exc_info=exc)
+    return rejected_page(response.url, reason, "parse_error", spider.name)
+
+
+def check_argument_names(cls, kwargs: dict) -> None:
+    """Every ``-a`` name must be one the spider (or one of its mixins, each
+    listing its own in ``ARGUMENTS``) reads; names starting with ``_`` are the
+    scheduler's (scrapyd passes ``_job``). Raises ArgumentError with the
+    nearest known name."""
+    known = {name for klass in cls.__mro__ for name in vars(klass).get("ARGUMENTS", ())}
+    for name in kwargs:
+        if not name.startswith("_") and name not in known:
+            raise ArgumentError(unknown_name(f"{cls.name} argument", name, known))
+
+
+def debug_arguments(settings, kwargs: dict) -> dict:
+    """The spider arguments under Scrapy's debugging commands (``newscrawler/commands/``):
+    ``scrapy shell -a`` ones from ``NEWSCRAWLER_DEBUG_ARGS``, and without ``start_url`` the
+    URL given to the command (``NEWSCRAWLER_DEBUG_URL``), so the host is the URL's."""
+    kwargs = {**(settings.getdict("NEWSCRAWLER_DEBUG_ARGS") or {}), **kwargs}
+    url = settings.get("NEWSCRAWLER_DEBUG_URL")
+    if url and not kwargs.get("start_url"):
+        kwargs["start_url"] = url
+    return kwargs
 
 
 def _start_urls(value) -> list[str]:
@@ -48,11 +105,13 @@ class ProfileSpider(scrapy.Spider):
 
     profile_name: str = ""
     custom_settings: dict = {}
+    ARGUMENTS = ("start_url", "profile")  # -a names (mixins add theirs)
 
     # -------------------------------------------------------- arguments
     @classmethod
-    def resolve(cls, kwargs: dict) -> tuple[profiles.Profile, list[str]]:
+    def resolve(cls, kwargs: dict, need_url: bool = True) -> tuple[profiles.Profile, list[str]]:
         """Load the profile and check the arguments; raises ArgumentError or ProfileError."""
+        check_argument_names(cls, kwargs)
         ref = kwargs.get("profile") or cls.profile_name
         if ref.endswith(".json") or "/" in ref:
             profile = profiles.load_file(ref)
@@ -65,7 +124,7 @@ class ProfileSpider(scrapy.Spider):
             for u in urls:
                 if not is_http_url(u):
                     raise ArgumentError(f"profile {profile.name}: start URL {u!r} is not an http(s) URL")
-        if not urls:
+        if not urls and need_url:
             raise ArgumentError(
                 f"{cls.name}: no start URL: pass -a start_url=URL or set start_urls in {profile.path}"
             )
@@ -75,9 +134,19 @@ class ProfileSpider(scrapy.Spider):
     def check_arguments(cls, kwargs: dict) -> None:
         cls.resolve(kwargs)
 
-    def __init__(self, *args, **kwargs):
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        if crawler.settings.getbool("NEWSCRAWLER_DEBUG"):  # scrapy parse / shell / check
+            kwargs = {**debug_arguments(crawler.settings, kwargs), "debug": True}
+        return super().from_crawler(crawler, *args, **kwargs)
+
+    def __init__(self, *args, debug: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.profile, self.start_urls = self.resolve(kwargs)
+        # debug: Scrapy's debugging commands, where no start URL is needed (scrapy check: each
+        # contract names its page); without one no host is off-limits, as only given pages are read
+        self.debug = debug
+        self.spider_args = dict(kwargs)  # as given (with scrapy shell -a / the URL's host under debugging)
+        self.profile, self.start_urls = self.resolve(kwargs, need_url=not debug)
         hosts = {urlsplit(u).hostname for u in self.start_urls}
         self.allowed_domains = sorted(h for h in hosts | set(self.profile.allowed_domains) if h)
         self._hosts = set(self.allowed_domains)
@@ -103,7 +172,7 @@ class ProfileSpider(scrapy.Spider):
         if not is_http_url(url):
             return False
         host = urlsplit(url).hostname or ""
-        if not any(host == h or host.endswith("." + h) for h in self._hosts):
+        if self._hosts and not any(host == h or host.endswith("." + h) for h in self._hosts):
             return False
         path = urlsplit(url).path.lower()
         if path.endswith(IGNORED_SUFFIXES):
@@ -118,7 +187,10 @@ class ProfileSpider(scrapy.Spider):
         if content_type and "html" not in content_type.lower() and "xml" not in content_type.lower():
             self.crawler.stats.inc_value("newscrawler/pages/not_html")
             return
-        page = self.parser.parse(response.url, response.body, content_type or None)
+        page, rejected = read_page(self, response, self.parser.parse, response.url, response.body, content_type or None)
+        if rejected is not None:
+            yield rejected
+            return
         again = self.render_again(response, page)
         if again is not None:  # e.g. the page needs JavaScript: fetch it once more, rendered
             yield again
@@ -128,7 +200,10 @@ class ProfileSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawler/pages/not_found")
             self.lost(response.url, SOFT_404_REASON)
         if page.kind == "article" and self.is_record_url(response.url):
-            item = self.make_item(response, page)  # None: a mixin decided against it (e.g. since=)
+            try:
+                item = self.make_item(response, page)  # None: a mixin decided against it (e.g. since=)
+            except Exception as e:  # noqa: BLE001 - a record that cannot be built is a reject, never lost
+                item = parse_error(self, response, e)
             if item is not None:
                 yield item
         requested = self._requested
@@ -169,8 +244,7 @@ class ProfileSpider(scrapy.Spider):
             return None
         if failure.check(HttpError):
             return f"HTTP {failure.value.response.status}"
-        message = str(failure.value).strip()
-        return f"{failure.type.__name__}: {message.splitlines()[0][:200] if message else ''}"
+        return one_line(failure.value)
 
     def failed(self, failure):
         """A request that failed for good (after the retries): counted and listed

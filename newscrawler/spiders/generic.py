@@ -30,12 +30,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import scrapy
 
 from newscrawler import profiles
-from newscrawler.items import RECORD_FIELDS, ArticleLoader
+from newscrawler.items import ArticleLoader, complete
 from newscrawler.parsing import discovery
 from newscrawler.parsing.generic import GenericParser, normalize_date
 from newscrawler.processors.text import clean_text
 from newscrawler.processors.urls import canonical_url
-from newscrawler.spiders.base import IGNORED_SUFFIXES, ArgumentError, ProfileSpider, _start_urls
+from newscrawler.spiders.base import (
+    IGNORED_SUFFIXES, ArgumentError, ProfileSpider, _start_urls, check_argument_names, debug_arguments,
+    parse_error, read_page,
+)
 
 DISCOVERY = ("sitemap", "feed", "links")
 
@@ -43,11 +46,13 @@ DISCOVERY = ("sitemap", "feed", "links")
 class GenericSpider(scrapy.Spider):
     name = "generic"
     custom_settings: dict = {}
+    ARGUMENTS = ("start_url", "discover", "timezone", "article_pattern")
 
     # -------------------------------------------------------- arguments
     @classmethod
     def resolve(cls, kwargs: dict) -> dict:
         """Check the ``-a`` arguments; raises ArgumentError (one line)."""
+        check_argument_names(cls, kwargs)
         if not kwargs.get("start_url"):
             raise ArgumentError("generic: no start URL: pass -a start_url=URL (one or more, comma-separated)")
         opts = {"start_urls": _start_urls(kwargs["start_url"])}
@@ -75,6 +80,12 @@ class GenericSpider(scrapy.Spider):
     @classmethod
     def check_arguments(cls, kwargs: dict) -> None:
         cls.resolve(kwargs)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        if crawler.settings.getbool("NEWSCRAWLER_DEBUG"):  # scrapy parse / shell: the host of the URL given
+            kwargs = debug_arguments(crawler.settings, kwargs)
+        return super().from_crawler(crawler, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,11 +186,17 @@ class GenericSpider(scrapy.Spider):
         if content_type and "html" not in content_type:
             self.crawler.stats.inc_value("newscrawler/pages/not_html")
             return
-        page = self.parser.parse(response.url, response.body, content_type or None,
-                                 hints=response.meta.get("hints"), listed=response.meta.get("listed", False))
+        page, rejected = read_page(self, response, self.parser.parse, response.url, response.body, content_type or None,
+                                   hints=response.meta.get("hints"), listed=response.meta.get("listed", False))
+        if rejected is not None:
+            yield rejected
+            return
         self.crawler.stats.inc_value(f"newscrawler/pages/{'article' if page.kind == 'article' else 'listing'}")
         if page.kind == "article" and (self._article_re is None or self._article_re.search(response.url)):
-            yield self.make_item(response, page)
+            try:
+                yield self.make_item(response, page)
+            except Exception as e:  # noqa: BLE001 - a record that cannot be built is a reject, never lost
+                yield parse_error(self, response, e)
         if "feed" in self.discover:
             for url in page.feeds:
                 if self.wanted(url):
@@ -206,9 +223,7 @@ class GenericSpider(scrapy.Spider):
         item["source_country"] = None
         # dates with their own offset keep it (the loader would re-read them)
         item["published_at"] = normalize_date(page.published_at, self.tz, now) or page.published_at
-        for name in RECORD_FIELDS:
-            item.setdefault(name, [] if name == "related" else None)
-        return item
+        return complete(item)
 
     def failed(self, failure):
         ProfileSpider.failed(self, failure)

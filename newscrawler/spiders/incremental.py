@@ -94,6 +94,8 @@ def next_page(current: str, pagination: list[str]) -> str | None:
 class IncrementalMixin:
     """Overrides ProfileSpider's hooks; must come before it in the class bases."""
 
+    ARGUMENTS = ("since", "max_pages", "full")
+
     # ------------------------------------------------------------ arguments
     @classmethod
     def incremental_options(cls, kwargs: dict, tz: str | None = None) -> dict:
@@ -144,7 +146,7 @@ class IncrementalMixin:
     # ------------------------------------------------------------ state
     def _state(self):
         if self._mode is None:
-            store = self._store = store_for(self.crawler, self.name)
+            store = self._store = store_for(self.crawler, self)
             previous = store.previous_run
             if self.full:
                 self._mode = "full"

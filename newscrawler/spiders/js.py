@@ -26,12 +26,11 @@ shells), ``newscrawler/js/failed``, ``newscrawler/js/still_empty``.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 
 import scrapy
 
 from newscrawler.browser import BrowserNotFound, find_browser, playwright_settings, wait_for_content
-from newscrawler.items import RejectedPage
+from newscrawler.items import RejectedPage, rejected_page
 from newscrawler.profiles import RENDER_JS
 
 JS_META = "newscrawler_js"  # set on every request that goes through the browser
@@ -54,6 +53,7 @@ def _mode_argument(value) -> str | None:
 class JavaScriptMixin:
     """Overrides ProfileSpider's ``request``, ``render_again`` and ``failed`` hooks."""
 
+    ARGUMENTS = ("render_js",)
     js_mode: str = "never"
     js_browser: str | None = None
 
@@ -90,7 +90,7 @@ class JavaScriptMixin:
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider._js_setup(crawler.settings, kwargs)
+        spider._js_setup(crawler.settings, spider.spider_args)
         return spider
 
     def _js_setup(self, settings, kwargs: dict) -> None:
@@ -167,10 +167,7 @@ class JavaScriptMixin:
 
     def _reject(self, response, reason: str, code: str) -> RejectedPage:
         self.crawler.stats.inc_value(f"newscrawler/js/{code}")
-        return RejectedPage(
-            url=response.url, reason=reason, code=code, aggregator=self.name,
-            crawled_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        )
+        return rejected_page(response.url, reason, code, self.name)
 
     def render_again(self, response, page):
         stats = self.crawler.stats
@@ -212,7 +209,4 @@ class JavaScriptMixin:
         if reason is None:
             return None
         self.crawler.stats.inc_value("newscrawler/js/failed")
-        return [RejectedPage(
-            url=request.url, reason=f"browser failed: {reason}", code="js_render_failed", aggregator=self.name,
-            crawled_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        )]
+        return [rejected_page(request.url, f"browser failed: {reason}", "js_render_failed", self.name)]

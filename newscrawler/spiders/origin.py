@@ -34,7 +34,7 @@ Profile option (all keys optional; ``"follow_origin": true`` takes the defaults)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 import scrapy
 from lxml import etree
@@ -43,7 +43,8 @@ from newscrawler.parsing.encoding import decode_html
 from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.generic import MIN_BODY_CHARS, GenericParser, body_is_usable, extract_body
 from newscrawler.processors.text import clean_text
-from newscrawler.processors.urls import canonical_url, is_http_url
+from newscrawler.processors.urls import canonical_url, is_http_url, join_url
+from newscrawler.argtypes import unknown_name
 from newscrawler.profiles import ProfileError
 
 DEFAULT_LINK_TEXTS = (
@@ -74,9 +75,10 @@ def origin_options(profile) -> OriginOptions | None:
         return OriginOptions()
     if not isinstance(raw, dict):
         raise ProfileError(f"{where} must be true, false or an object")
-    unknown = set(raw) - {"link_texts", "selector", "when", "snippet_max_chars"}
+    known = ("link_texts", "selector", "when", "snippet_max_chars")
+    unknown = sorted(set(raw) - set(known))
     if unknown:
-        raise ProfileError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+        raise ProfileError(f"{where}: {unknown_name('key', unknown[0], known)}")
     opts = OriginOptions()
     texts = raw.get("link_texts")
     if texts is not None:
@@ -120,12 +122,12 @@ def find_origin_link(html: bytes, url: str, content_type: str | None, opts: Orig
     root = html_root(text)
     if root is None:
         return None
-    base = urljoin(url, root.xpath("string(//base/@href)") or url)
+    base = join_url(url, root.xpath("string(//base/@href)") or url)
 
     def usable(href: str | None) -> str | None:
         if not href:
             return None
-        absolute = urljoin(base, href.strip())
+        absolute = join_url(base, href.strip())
         host = _host(absolute)
         if not is_http_url(absolute) or _is_social(host):
             return None

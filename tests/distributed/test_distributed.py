@@ -67,6 +67,7 @@ def check_redis_drained(client) -> None:
     assert not leftovers
 
 
+@pytest.mark.redis
 def test_three_workers_share_one_crawl_each_article_once(tmp_path):
     out, logdir = tmp_path / "out", tmp_path / "logs"
     out.mkdir(), logdir.mkdir()
@@ -98,6 +99,7 @@ def test_three_workers_share_one_crawl_each_article_once(tmp_path):
         assert "Traceback" not in t, (name, t[t.index("Traceback") - 500:][:3000])
 
 
+@pytest.mark.redis
 def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path):
     out, logdir = tmp_path / "out", tmp_path / "logs"
     out.mkdir(), logdir.mkdir()
@@ -135,6 +137,7 @@ def run_cli(*args: str, env: dict) -> subprocess.CompletedProcess:
                           timeout=60, env=dict(os.environ, **env))
 
 
+@pytest.mark.redis
 def test_seed_status_join_a_finished_crawl_and_clear(tmp_path):
     out, logdir = tmp_path / "out", tmp_path / "logs"
     out.mkdir(), logdir.mkdir()

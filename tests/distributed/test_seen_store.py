@@ -2,6 +2,8 @@
 
 import socket
 
+import pytest
+
 from newscrawler.distributed import RedisSeenStore, clear_prefix, seen_prefix
 from newscrawler.redis_server import RunningRedis
 from newscrawler.state import DUPLICATE, REJECTED, WRITTEN, SeenStore
@@ -26,6 +28,7 @@ def exercise(store, tmp_path):
     return answers
 
 
+@pytest.mark.redis
 def test_redis_store_answers_like_the_sqlite_store(tmp_path):
     sqlite = SeenStore(tmp_path / "k.sqlite3")
     expected = exercise(sqlite, tmp_path)

@@ -21,6 +21,7 @@ from newscrawler.spiders.base import ArgumentError
 from newscrawler.spiders.profiles import KashafSpider
 
 
+@pytest.mark.browser
 def test_the_system_chromium_is_found():
     assert find_browser() == DEFAULT_BROWSER  # installed here and by .ci/run
     assert find_browser("chromium").endswith("chromium")

@@ -18,7 +18,7 @@ from newscrawler.sample_site import RunningSite
 from tests.conftest import ROOT
 from tests.helpers import FIELDS, outputs, read_jsonl, scrapy_crawl
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 JS_ARTICLES = 14
 # "Crawled (200) <GET http://...> (referer: ...) ['playwright']": a response that came from the browser
 CRAWLED = re.compile(r"Crawled \((\d+)\) <GET (\S+)> \(referer: [^)]*\)(?: \[([^\]]*)\])?")

@@ -47,6 +47,8 @@ def test_a_healthy_run_passes_every_check():
     ({"downloader/exception_count": 61}, "http_error_ratio", "60 failed downloads"),
     ({"finish_reason": "closespider_timeout"}, "finish_reason", "'closespider_timeout'"),
     ({"newscrawler/coverage/importance": 90}, "field_coverage", "importance 90.0% < 95%"),
+    ({"newscrawler/parse_errors": 1}, "page_errors", "1 pages could not be parsed"),
+    ({"spider_exceptions/count": 2}, "page_errors", "2 exceptions in the spider's callbacks"),
 ])
 def test_each_check_fails_on_its_problem_alone(extra, name, words):
     results = evaluate(healthy(**extra), T)

@@ -11,7 +11,7 @@ from tests.monitoring.conftest import run_files, run_wrapper
 
 pytestmark = pytest.mark.e2e
 MONITORS = {"min_records", "rejects_ratio", "validation_errors", "http_error_ratio", "finish_reason",
-            "field_coverage"}
+            "field_coverage", "page_errors"}
 
 
 def test_a_healthy_crawl_passes_every_monitor(healthy_run):
@@ -20,7 +20,7 @@ def test_a_healthy_crawl_passes_every_monitor(healthy_run):
     assert "newscrawler run kashaf: OK" in proc.stdout
     s = run["summary"]
     assert s["records"] > 100
-    assert s["monitors"] == {"passed": 6, "failed": 0, "skipped": 0, "failures": [], "skips": []}
+    assert s["monitors"] == {"passed": 7, "failed": 0, "skipped": 0, "failures": [], "skips": []}
     assert s["alerts_file"] is None and not run["alerts"].exists()
     for name in ("MinRecordsMonitor", "FieldCoverageMonitor", "ValidationErrorsMonitor"):
         assert f"{name}/test_" in healthy_run["log"] and "... OK" in healthy_run["log"]

@@ -1,5 +1,6 @@
 """The crawl report: written from a real crawl, opened in headless Chromium, every chart read back."""
 
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -7,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from newscrawler.browser import find_browser
 from newscrawler.report import MAX_BARS, NO_SCORE, UNKNOWN
 from tests.conftest import ROOT
 from tests.helpers import read_jsonl
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = "/usr/bin/chromium"
 
 
 def newscrawler(*args, cwd=ROOT):
@@ -89,7 +90,7 @@ def report(healthy_run, tmp_path_factory):
     assert proc.stdout.startswith(f"report: {out} ({run['summary']['records']} records from 1 files, 2 summaries)")
     requests = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM)
+        browser = p.chromium.launch(executable_path=find_browser(os.environ.get("NEWSCRAWLER_BROWSER")))
         page = browser.new_page(viewport={"width": 900, "height": 1200})
         page.on("request", lambda r: requests.append(r.url))
         page.goto(out.as_uri())
@@ -109,6 +110,7 @@ def report(healthy_run, tmp_path_factory):
 
 @pytest.mark.parametrize("chart", ["outlet", "country", "category", "day", "credibility", "importance",
                                    "rejects", "duplicates"])
+@pytest.mark.browser
 def test_every_chart_shows_the_counts_of_the_jsonl(report, chart):
     want = report["expected"][chart]
     bars = report["charts"][chart]
@@ -127,6 +129,7 @@ def test_every_chart_shows_the_counts_of_the_jsonl(report, chart):
             assert b["inside"] and b["valueInside"], b  # right-to-left labels stay inside the chart
 
 
+@pytest.mark.browser
 def test_histograms_cover_every_record(report):
     n = report["expected"]["_records"]
     for chart in ("credibility", "importance"):
@@ -134,6 +137,7 @@ def test_histograms_cover_every_record(report):
         assert [b["label"] for b in report["charts"][chart]][:10] == [score_bin(v) for v in range(0, 100, 10)]
 
 
+@pytest.mark.browser
 def test_timings_and_monitors_of_the_summaries(report):
     summaries = [r["summary"] for r in report["healthy"]["runs"]]
     timing = {b["label"]: b["value"] for b in report["charts"]["timing"]}
@@ -144,6 +148,7 @@ def test_timings_and_monitors_of_the_summaries(report):
     assert report["doc"]["monitors"] == [0, 0]
 
 
+@pytest.mark.browser
 def test_the_page_is_rtl_arabic_self_contained_and_drawn(report):
     doc = report["doc"]
     assert (doc["dir"], doc["lang"], doc["direction"]) == ("rtl", "ar", "rtl")
@@ -163,6 +168,7 @@ def test_the_page_is_rtl_arabic_self_contained_and_drawn(report):
     assert report["shot"].stat().st_size > 50_000
 
 
+@pytest.mark.browser
 def test_an_arabic_font_is_installed_for_chromium():
     fonts = subprocess.run(["fc-list", ":lang=ar", "family"], capture_output=True, text=True).stdout
     assert fonts.strip(), "no font with Arabic glyphs: apt-get install fonts-dejavu-core (see .ci/run)"
@@ -172,7 +178,9 @@ def test_report_reads_folders_and_rejects_bad_input_with_one_line(healthy_run, t
     out = healthy_run["out"]
     proc = newscrawler("report", str(out), "--out", str(tmp_path / "all.html"))
     total = sum(r["summary"]["records"] for r in healthy_run["runs"])
-    assert proc.returncode == 0 and f"({total} records from 2 files, 2 summaries)" in proc.stdout, proc.stderr
+    # the second run wrote nothing new: it left no .jsonl, only its summary
+    assert [r["records"].exists() for r in healthy_run["runs"]] == [True, False]
+    assert proc.returncode == 0 and f"({total} records from 1 files, 2 summaries)" in proc.stdout, proc.stderr
     proc = newscrawler("report", str(tmp_path / "missing.jsonl"), "--out", str(tmp_path / "x.html"))
     assert proc.returncode == 2 and proc.stderr.strip().count("\n") == 0
     assert "report: cannot read" in proc.stderr and "no such file" in proc.stderr
@@ -192,5 +200,5 @@ def test_the_demo_ends_with_the_path_of_its_report(tmp_path):
     assert last.startswith("report: ") and last.endswith(".report.html")
     path = Path(last[len("report: "):])
     assert path.is_file() and path.with_name(path.name.replace(".report.html", ".jsonl")).is_file()
-    assert "monitors:      6 passed, 0 failed" in proc.stdout
+    assert "monitors:      7 passed, 0 failed" in proc.stdout
     assert 'data-chart="outlet"' in path.read_text("utf-8")

@@ -122,6 +122,13 @@ def test_recover_cuts_a_partial_last_line_of_a_dead_run(tmp_path):
     assert not part.exists()
 
 
+def test_recover_removes_a_dead_runs_file_without_a_whole_line(tmp_path):
+    for name, data in (("empty.jsonl.part", b""), ("half.jsonl.part", b'{"a": 1, "tit')):
+        (tmp_path / name).write_bytes(data)
+    assert recover(tmp_path) == []
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_recover_leaves_a_live_runs_file_alone(tmp_path):
     live = JsonLinesFile(tmp_path / "live.jsonl")
     live.write({"a": 1})

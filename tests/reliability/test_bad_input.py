@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -21,9 +22,9 @@ FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "LOG_LEV
 
 
 def run(tmp: Path, *args: str, env: dict | None = None, preexec=None, out: Path | None = None):
-    cmd = [sys.executable, "-m", "newscrawler", "run", *args,
+    cmd = [sys.executable, "-m", "newscrawler", "run", args[0], *FAST, *args[1:],  # the test's own -s win
            "-s", f"NEWSCRAWLER_OUTPUT_DIR={out or tmp / 'out'}", "-s", f"NEWSCRAWLER_LOG_DIR={tmp / 'logs'}",
-           "-s", f"NEWSCRAWLER_STATE_DIR={tmp / 'state'}", *FAST]
+           "-s", f"NEWSCRAWLER_STATE_DIR={tmp / 'state'}"]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180,
                           env=dict(os.environ, **(env or {})), preexec_fn=preexec)
     lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
@@ -104,3 +105,85 @@ def test_full_disk_while_writing(tmp_path):
     summary = json.loads(next(out.glob("*.summary.json")).read_text("utf-8"))
     assert summary["finish_reason"] == "output_error"
     assert summary["records"] == written > 0
+
+
+def test_unknown_spider_argument_names(tmp_path):
+    one_line_error(*run(tmp_path, "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-a", "sinse=2026-11-01"),
+                   "unknown kashaf argument 'sinse'", "did you mean 'since'?")
+    from newscrawler.spiders.base import ArgumentError
+    from newscrawler.spiders.generic import GenericSpider
+    from newscrawler.spiders.profiles import KashafSpider
+
+    with pytest.raises(ArgumentError, match=r"'start_urls' \(did you mean 'start_url'\?\)"):
+        KashafSpider.check_arguments({"start_urls": "http://127.0.0.1:9/"})
+    with pytest.raises(ArgumentError, match=r"unknown generic argument 'discovr' \(did you mean 'discover'\?\)"):
+        GenericSpider.check_arguments({"start_url": "http://127.0.0.1:9/", "discovr": "feed"})
+    KashafSpider.check_arguments({"start_url": "http://127.0.0.1:9/", "_job": "a1"})  # scrapyd's own
+
+
+@pytest.mark.parametrize("extra,words", [
+    ({"start_url": ["http://127.0.0.1:9/"]}, ["unknown profile key 'start_url'", "did you mean 'start_urls'?"]),
+    ({"url_patterns": {"articles": ["/news/"]}}, ["unknown key in 'url_patterns' 'articles'", "'article'?"]),
+    ({"labels": {"publised_at": ["تاريخ"]}}, ["'publised_at'", "did you mean 'published_at'?"]),
+    ({"monitoring": {"min_recods": 3}}, ["unknown monitoring key 'min_recods'", "did you mean 'min_records'?"]),
+])
+def test_unknown_profile_keys(tmp_path, extra, words):
+    from newscrawler.profiles import ProfileError, load_file
+
+    path = tmp_path / "typo.json"
+    path.write_text(json.dumps({"name": "typo", **extra}), encoding="utf-8")
+    with pytest.raises(ProfileError) as e:
+        load_file(path)
+    assert str(e.value).startswith(f"{path}: ") and "\n" not in str(e.value)
+    assert all(w in str(e.value) for w in words), str(e.value)
+
+
+def test_an_unknown_profile_key_stops_the_run(tmp_path):
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "typo.json").write_text(json.dumps({"name": "typo", "timezon": "Asia/Riyadh"}), encoding="utf-8")
+    one_line_error(*run(tmp_path, "typo", "-a", "start_url=http://127.0.0.1:9/",
+                        env={"NEWSCRAWLER_PROFILES_DIR": str(profiles)}),
+                   "typo.json", "unknown profile key 'timezon'", "did you mean 'timezone'?")
+
+
+def test_a_bad_setting_value(tmp_path):
+    words = "setting DOWNLOAD_DELAY='abc' is not a number"
+    one_line_error(*run(tmp_path, "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-s", "DOWNLOAD_DELAY=abc"), words)
+    # the same straight through scrapy crawl (cron lines and scrapyd jobs without the wrapper)
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "kashaf", "-a", "start_url=http://127.0.0.1:9/",
+                           "-s", f"NEWSCRAWLER_OUTPUT_DIR={tmp_path / 'direct'}", "-s", "DOWNLOAD_DELAY=abc"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    one_line_error(proc, [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()], words)
+
+
+@pytest.mark.parametrize("setting,words", [
+    ("CONCURRENT_REQUESTS=many", "CONCURRENT_REQUESTS='many' is not a whole number"),
+    ("CONCURRENT_REQUESTS=2.5", "is not a whole number"),
+    ("ROBOTSTXT_OBEY=perhaps", "ROBOTSTXT_OBEY='perhaps' is not true or false"),
+    ("DOWNLOAD_TIMEOUT=2.5", None),  # seconds: a fraction is fine though the default is whole
+    ("NEWSCRAWLER_EXTRA_PAGES=3", None),
+])
+def test_setting_values_are_checked_against_their_defaults_kind(setting, words):
+    from newscrawler.runner import project_settings
+    from newscrawler.setting_values import check_values
+
+    name, _, value = setting.partition("=")
+    with pytest.raises(ValueError, match=re.escape("setting ITEM_PIPELINES='{oops' is not a JSON object")):
+        project_settings({"ITEM_PIPELINES": "{oops"})  # the wrapper's -s: one line too
+    settings = project_settings({name: value})
+    if words is None:
+        check_values(settings, [name])
+        return
+    with pytest.raises(ValueError, match=re.escape(words)):
+        check_values(settings, [name])
+
+
+def test_an_unknown_time_zone_for_parse_document_is_one_line(tmp_path):
+    from tests.conftest import DATA
+
+    proc = subprocess.run([sys.executable, "-m", "newscrawler", "parse-document",
+                           str(DATA / "seed" / "000_ee4591bf9e1c8d6b.txt"), "--tz", "Mars/Olympus"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    one_line_error(proc, [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()],
+                   "unknown time zone 'Mars/Olympus'")

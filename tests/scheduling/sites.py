@@ -138,3 +138,27 @@ class NoDateSite:
         body = f'<!DOCTYPE html><html lang="ar"><head><meta charset="utf-8"><title>x</title></head><body>{inner}</body></html>'
         data = body.encode("utf-8")
         return 200, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data)))], data
+
+
+class GatedSite:
+    """A site that answers its first ``open_for`` requests, then holds every further one until
+    ``release()``: a crawl stopped meanwhile is still waiting on those requests (it lives on)."""
+
+    def __init__(self, site, open_for: int):
+        self.site = site
+        self.left = open_for
+        self.waiting = 0
+        self._gate = threading.Event()
+        self._lock = threading.Lock()
+
+    def handle(self, path: str, headers=None):
+        with self._lock:
+            hold = self.left <= 0
+            self.left -= 1
+            self.waiting += hold
+        if hold:
+            self._gate.wait(timeout=120)
+        return self.site.handle(path, headers)
+
+    def release(self) -> None:
+        self._gate.set()

@@ -3,6 +3,7 @@ schedule a job with a spider argument and a NEWSCRAWLER_* setting, check its JSO
 
 import base64
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -38,6 +39,16 @@ def call(base, path, data=None, auth=True):
         return json.loads(r.read())
 
 
+def wait_finished(base, jobid) -> dict:
+    for _ in range(600):
+        jobs = call(base, "listjobs.json?project=newscrawler")
+        finished = [j for j in jobs["finished"] if j["id"] == jobid]
+        if finished:
+            return finished[0]
+        time.sleep(0.2)
+    raise AssertionError(f"job {jobid} did not finish: {jobs}")
+
+
 def test_deploy_schedule_and_read_the_output(tmp_path):
     srv, proj, data = tmp_path / "scrapyd", tmp_path / "project", tmp_path / "data"
     srv.mkdir()
@@ -52,7 +63,9 @@ def test_deploy_schedule_and_read_the_output(tmp_path):
     cfg = (ROOT / "scrapy.cfg").read_text()
     assert "url = http://127.0.0.1:6800\n" in cfg
     (proj / "scrapy.cfg").write_text(cfg.replace("http://127.0.0.1:6800", f"http://127.0.0.1:{port}"))
-    daemon = subprocess.Popen([str(BIN / "scrapyd")], cwd=srv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    eggs = tmp_path / "egg-cache"  # where the jobs unpack the egg (default: the system's temp folder)
+    daemon = subprocess.Popen([str(BIN / "scrapyd")], cwd=srv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, NEWSCRAWLER_EGG_CACHE=str(eggs)))
     base = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(200):
@@ -77,14 +90,7 @@ def test_deploy_schedule_and_read_the_output(tmp_path):
                 "setting": [f"NEWSCRAWLER_OUTPUT_DIR={data}", "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=0"],
             })
             assert job["status"] == "ok", job
-            finished = []
-            for _ in range(600):
-                jobs = call(base, "listjobs.json?project=newscrawler")
-                finished = [j for j in jobs["finished"] if j["id"] == job["jobid"]]
-                if finished:
-                    break
-                time.sleep(0.2)
-            assert finished, jobs
+            wait_finished(base, job["jobid"])
             truth = sample.ground_truth(site.url)
         files = [p for p in data.glob("kashaf-*.jsonl") if not p.name.endswith(".rejects.jsonl")]
         log = (srv / "scrapyd" / "logs" / "newscrawler" / "kashaf" / f"{job['jobid']}.log")
@@ -96,6 +102,18 @@ def test_deploy_schedule_and_read_the_output(tmp_path):
         summary = json.loads(files[0].with_name(files[0].name.replace(".jsonl", ".summary.json")).read_text())
         assert summary["finish_reason"] == "finished"
         assert "Spider closed (finished)" in log.read_text()
+        assert [p.name.startswith("newscrawler-egg-") for p in eggs.iterdir()] == [True]  # nothing left in /tmp
+        # a job with a wrong argument: its one-line reason in the job's log and a summary marked failed
+        bad = call(base, "schedule.json", {"project": "newscrawler", "spider": "kashaf",
+                                           "start_url": "http://127.0.0.1:9/", "sinse": "2026-11-01",
+                                           "setting": [f"NEWSCRAWLER_OUTPUT_DIR={data}"]})
+        finished = wait_finished(base, bad["jobid"])
+        reason = "unknown kashaf argument 'sinse' (did you mean 'since'?)"
+        bad_log = srv / "scrapyd" / "logs" / "newscrawler" / "kashaf" / f"{bad['jobid']}.log"
+        assert reason in bad_log.read_text("utf-8") and finished["log_url"], finished
+        failed = json.loads(next(data.glob(f"kashaf-*-{bad['jobid']}.summary.json")).read_text("utf-8"))
+        assert failed["failed"] is True and failed["finish_reason"] == "argument_error"
+        assert reason in failed["error"] and failed["records"] == 0
     finally:
         daemon.terminate()
         daemon.wait(timeout=20)

@@ -1,23 +1,45 @@
 """The cron wrapper ``python -m newscrawler run``: exit codes, the lock, the log."""
 
 import fcntl
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from newscrawler.sample_site import SampleSite
 from tests.conftest import ROOT
-from tests.scheduling.sites import NoDateSite, Served
+from tests.helpers import all_records, assert_matches_truth
+from tests.scheduling.sites import GatedSite, NoDateSite, Served
 
 FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "RETRY_TIMES=1"]
 
 
+def wrapper_cmd(tmp_path, url, *extra):
+    return [sys.executable, "-m", "newscrawler", "run", "kashaf", "-a", f"start_url={url}",
+            "-s", f"NEWSCRAWLER_OUTPUT_DIR={tmp_path / 'data'}", "-s", f"NEWSCRAWLER_LOG_DIR={tmp_path / 'logs'}",
+            *FAST, *extra]
+
+
 def run(tmp_path, url, *extra):
-    cmd = [sys.executable, "-m", "newscrawler", "run", "kashaf", "-a", f"start_url={url}",
-           "-s", f"NEWSCRAWLER_OUTPUT_DIR={tmp_path / 'data'}", "-s", f"NEWSCRAWLER_LOG_DIR={tmp_path / 'logs'}",
-           *FAST, *extra]
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    return subprocess.run(wrapper_cmd(tmp_path, url, *extra), cwd=ROOT, capture_output=True, text=True, timeout=180)
+
+
+def wait_until(condition, what: str, timeout: float = 90):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting: {what}"
+        time.sleep(0.05)
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
 
 
 def closed_port() -> int:
@@ -35,7 +57,13 @@ def test_healthy_run_then_unchanged_site_both_exit_0(tmp_path):
     assert first.returncode == 0, first.stdout + first.stderr
     assert first.stdout.startswith("newscrawler run kashaf: OK:") and first.stdout.count("\n") == 1
     assert second.returncode == 0, second.stdout + second.stderr  # nothing new is not a failure
-    assert "OK: 0 records" in second.stdout
+    assert "OK: 0 records (nothing new: no .jsonl written)" in second.stdout
+    state = tmp_path / "data" / ".state" / "kashaf-127.0.0.1.sqlite3"
+    assert "articles skipped because of earlier runs' state" in second.stdout and f"in {state}" in second.stdout
+    assert not [p for p in (tmp_path / "data").glob("*.jsonl") if p.stat().st_size == 0]
+    s = json.loads(max((tmp_path / "data").glob("*.summary.json"), key=lambda p: p.stat().st_mtime).read_text("utf-8"))
+    assert s["nothing_written"] and s["output_file"] is None and s["records"] == 0
+    assert s["earlier_state"]["skipped"] >= 30 and s["earlier_state"]["state_file"] == str(state)
     log = (tmp_path / "logs" / "kashaf.log").read_text("utf-8")
     assert log.count("==== newscrawler run kashaf") == 4 and "Spider closed (finished)" in log
 
@@ -57,7 +85,7 @@ def test_site_whose_pages_are_all_invalid_exits_non_zero_every_time(tmp_path):
 
 
 def test_a_second_concurrent_run_exits_at_once(tmp_path):
-    lock = tmp_path / "data" / ".state" / "kashaf.lock"
+    lock = tmp_path / "data" / ".state" / "kashaf-127.0.0.1.lock"  # the spider's and site's lock
     lock.parent.mkdir(parents=True)
     with open(lock, "w") as held:  # what a running wrapper holds
         fcntl.flock(held, fcntl.LOCK_EX)
@@ -95,3 +123,36 @@ def test_wrong_arguments_are_one_line_exit_2(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "newscrawler", "run", "nosuch"], cwd=ROOT, capture_output=True,
                           text=True)
     assert proc.returncode == 2 and "unknown spider 'nosuch'" in proc.stderr
+
+
+def test_sigterm_to_the_wrapper_stops_the_crawl_cleanly_and_keeps_the_lock_until_it_exits(tmp_path):
+    sample = SampleSite(40, 3)
+    gated = GatedSite(sample, open_for=25)
+    data, log = tmp_path / "data", tmp_path / "logs" / "kashaf.log"
+    with Served(gated) as site:
+        # the held requests must outlast the second run's start, whatever the machine's load
+        a = subprocess.Popen(wrapper_cmd(tmp_path, site.url, "-s", "DOWNLOAD_TIMEOUT=110"), cwd=ROOT, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        lock = data / ".state" / "kashaf-127.0.0.1.lock"
+        wait_until(lambda: lock.exists() and len(lock.read_text().split()) == 2, "the crawl's pid in the lock")
+        crawl_pid = int(lock.read_text().split()[1])
+        written = lambda: sum(p.read_bytes().count(b"\n") for p in data.glob("kashaf-*[0-9a-f].jsonl.part"))
+        wait_until(lambda: written() > 0 and gated.waiting > 0, "records written, then the crawl waiting on the site")
+        a.send_signal(signal.SIGTERM)
+        wait_until(lambda: "Received SIGTERM, shutting down gracefully" in log.read_text("utf-8"),
+                   "the crawl to get the SIGTERM")
+        assert a.poll() is None and alive(crawl_pid)  # both wait for the requests still in flight
+        second = run(tmp_path, site.url)
+        assert alive(crawl_pid), "the crawl ended before the second run was tried: the test proves nothing"
+        assert second.returncode == 3, second.stdout + second.stderr
+        assert "another run of this spider is going" in second.stderr and f"crawl pid {crawl_pid}" in second.stderr
+        gated.release()
+        out, err = a.communicate(timeout=120)
+        assert not alive(crawl_pid)
+        assert a.returncode == 1, out + err
+        assert out.startswith("newscrawler run kashaf: FAILED: stopped by SIGTERM (forwarded to the crawl, which "
+                              "closed with finish reason shutdown)"), out
+        third = run(tmp_path, site.url)  # the next scheduled run finishes the crawl
+        truth = sample.ground_truth(site.url)
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert_matches_truth(all_records(data), truth)  # over both runs, each article written once

@@ -1,0 +1,79 @@
+"""No page is lost silently to an exception while it is parsed; a link no URL can be made of is
+skipped (and counted), not the end of its page."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from newscrawler.parsing.page import PageParser
+from newscrawler.processors.urls import join_url, unreadable_links
+from newscrawler.sample_site import SampleSite
+from tests.conftest import ROOT
+from tests.helpers import all_records, assert_matches_truth, outputs, read_jsonl
+from tests.scheduling.sites import Served
+
+BROKEN = b'<a href="https://[broken.example/x">broken</a>'
+FAST = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0"]
+
+
+class BrokenLinkSite:
+    """The sample site with an unreadable link (an unclosed IPv6 bracket) on every HTML page."""
+
+    def __init__(self, site: SampleSite):
+        self.site = site
+
+    def handle(self, path, headers=None):
+        status, head, body = self.site.handle(path, headers)
+        return status, head, body.replace(b"</body>", BROKEN + b"</body>", 1)
+
+
+def run(tmp_path, spider, url, env=None):
+    cmd = [sys.executable, "-m", "newscrawler", "run", spider, "-a", f"start_url={url}",
+           "-s", f"NEWSCRAWLER_OUTPUT_DIR={tmp_path / 'data'}", "-s", f"NEWSCRAWLER_LOG_DIR={tmp_path / 'logs'}",
+           "-s", "SPIDER_MODULES=newscrawler.spiders,tests.reliability.faulty_spider", *FAST]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180, env=dict(os.environ, **(env or {})))
+
+
+def summary_of(folder):
+    return json.loads(outputs(folder)["summaries"][0].read_text("utf-8"))
+
+
+def test_an_unreadable_link_is_skipped_and_counted():
+    before = unreadable_links()
+    assert join_url("http://a.example/news/", "https://[broken.example/x") == ""
+    assert unreadable_links() == before + 1
+    assert join_url("http://a.example/news/", "2.html") == "http://a.example/news/2.html"
+    site = SampleSite(20, 2)
+    status, headers, body = site.handle(site.article_path(3), {})
+    plain = PageParser().parse("http://h.example" + site.article_path(3), body, dict(headers)["Content-Type"])
+    broken = PageParser().parse("http://h.example" + site.article_path(3), body.replace(b"</body>", BROKEN + b"</body>"),
+                                dict(headers)["Content-Type"])
+    assert broken.kind == "article" and (broken.title, broken.paragraphs, broken.meta) == (plain.title, plain.paragraphs, plain.meta)
+    assert broken.links == plain.links
+
+
+def test_a_page_whose_parsing_raises_is_a_reject_a_counter_and_a_failed_monitor(tmp_path):
+    """One crawl: every page carries an unreadable link (skipped, counted, harmless) and the parser has a
+    bug on one article (a reject line, a counter, the page_errors monitor failing, nothing else lost)."""
+    sample = SampleSite(30, 4)
+    with Served(BrokenLinkSite(sample)) as site:
+        truth = sample.ground_truth(site.url)
+        lost = truth["records"][4]["url"]
+        proc = run(tmp_path, "faulty", site.url, env={"FAULTY_PAGE": lost[len(site.url) - 1:]})
+    out = tmp_path / "data"
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FAILED: 1 monitor(s) failed (page_errors)" in proc.stdout, proc.stdout
+    rejects = [r for r in read_jsonl(outputs(out)["rejects"][0]) if r["code"] == "parse_error"]
+    assert [(r["url"], r["field"], r["reason"]) for r in rejects] == [
+        (lost, "page", "cannot parse the page: RuntimeError: a parser bug on this page")]
+    s = summary_of(out)
+    assert s["parse_errors"] == 1 and s["rejects_by_reason"]["page:parse_error"] == 1
+    assert s["unreadable_links"] >= len(truth["records"])  # one per page read: skipped, not fatal
+    assert {f["monitor"] for f in s["monitors"]["failures"]} == {"page_errors"}
+    # every other article is there, exactly as on the site
+    truth["records"] = [r for r in truth["records"] if r["url"] != lost]
+    truth["duplicate_groups"] = [g for g in truth["duplicate_groups"] if lost not in g]
+    assert_matches_truth(all_records(out), truth)
