@@ -158,7 +158,7 @@ _STATE_JS = """() => {
 }"""
 
 FIRST_POLL = 0.025  # seconds; each wait between two looks is 1.5 times the one before ...
-LAST_POLL = 0.25  # ... up to this
+LAST_POLL = 0.1  # ... up to this
 
 
 async def track_network(page, request) -> None:
@@ -201,14 +201,16 @@ async def wait_for_content(page, selector: str | None, rules, timeout_ms: float)
     content by the page parser itself (:func:`has_content`, with ``rules``, the
     profile's ``ParserRules``): the page's HTML (``page.content()``) is parsed
     again whenever the DOM has changed, looked at after 25 ms, then at intervals
-    growing by half up to 250 ms, for at most ``timeout_ms``. A parse counts only
-    if nothing changed and nothing was pending while it was read.
+    growing by half up to 100 ms, for at most ``timeout_ms``. A parse counts only
+    if nothing changed and nothing was pending while it was read. A page that
+    navigates itself meanwhile (a script redirect) is waited on at its new address.
 
     A timeout is not an error here: the page is returned as rendered so far,
     and the spider rejects it if it is still empty.
     """
     import asyncio
 
+    from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
     loop = asyncio.get_running_loop()
@@ -219,18 +221,29 @@ async def wait_for_content(page, selector: str | None, rules, timeout_ms: float)
         except PlaywrightTimeout:
             return False
     parser = None if selector else _parser(rules)
+
+    async def ask(call):  # a page call bounded by the time left (a renderer stuck in a script never answers)
+        return await asyncio.wait_for(call, max(deadline - loop.time(), 0) + 1)
+
     interval, parsed_at = FIRST_POLL, object()
     while True:
-        pending, changes = await page.evaluate(_STATE_JS)
-        if not pending and (changes is None or changes != parsed_at):
-            if parser is None:
-                return True
-            html = await page.content()
-            parsed_at = changes
-            if has_content(parser.parse(page.url, html, "text/html; charset=utf-8")):
-                if await page.evaluate(_STATE_JS) == [0, changes]:  # still quiet, nothing changed
+        try:
+            pending, changes = await ask(page.evaluate(_STATE_JS))
+            if not pending and (changes is None or changes != parsed_at):
+                if parser is None:
                     return True
-                parsed_at = object()  # read it again
+                html = await ask(page.content())
+                parsed_at = changes
+                if has_content(parser.parse(page.url, html, "text/html; charset=utf-8")):
+                    if await ask(page.evaluate(_STATE_JS)) == [0, changes]:  # still quiet, nothing changed
+                        return True
+                    parsed_at = object()  # read it again
+        except asyncio.TimeoutError:
+            return False
+        except PlaywrightError as e:  # the page went to another document while we looked
+            if "context was destroyed" not in str(e) and "navigat" not in str(e):
+                raise
+            parsed_at = object()
         left = deadline - loop.time()
         if left <= 0:
             return False

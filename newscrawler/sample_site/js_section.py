@@ -251,7 +251,7 @@ class JsSection:
         return {
             "main": MAIN_WAYS[n % 3],
             "sidebar": sidebar,
-            "delay_ms": (n * 7) % 11 * MAX_DELAY_MS // 10,
+            "delay_ms": (n * 7 + 3) % 11 * MAX_DELAY_MS // 10,
             "related_delay_ms": (n * 3) % 7 * 100 if sidebar == "later" else None,
         }
 
