@@ -90,6 +90,13 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):  # the browser hung up (a closed page): normal here
+        pass
+
+
 async def _render_all(base: str) -> dict:
     from playwright.async_api import async_playwright
 
@@ -118,7 +125,7 @@ async def _render_all(base: str) -> dict:
 
 @pytest.fixture(scope="module")
 def rendered():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server = _Server(("127.0.0.1", 0), _Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield asyncio.run(_render_all(f"http://127.0.0.1:{server.server_address[1]}"))
