@@ -13,15 +13,14 @@ from __future__ import annotations
 import asyncio
 import html
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from newscrawler.browser import BLOCKED_RESOURCES, CHROMIUM_ARGS, DEFAULT_BROWSER, NETWORK_TRACKER_JS, wait_for_content
 from newscrawler.parsing.page import PageParser, ParserRules
 from newscrawler.sample_site import SampleSite
+from tests.scheduling.sites import Served
 
 pytestmark = pytest.mark.e2e
 ARTICLE = json.loads(SampleSite(40, 3, js_articles=1).handle("/js/api/article/1")[2])
@@ -67,34 +66,19 @@ PAGES = {
 WHOLE_HTML = FIRST.replace("</div>", "".join(f"<p>{html.escape(p)}</p>" for p in ARTICLE["paragraphs"][1:]) + "</div>", 1)
 
 
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
-        path, _, query = self.path.partition("?")
+class _Pages:
+    """The pages above, and ``/rest?delay=MS`` (the rest of the article, as JSON, after MS)."""
+
+    def handle(self, path_qs: str, headers=None):
+        path, _, query = path_qs.partition("?")
         params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
         if path == "/rest":
             time.sleep(int(params.get("delay", "0")) / 1000)
             data = {"html": WHOLE_HTML} if params.get("all") else ARTICLE["paragraphs"][1:]
-            body, ctype = json.dumps(data, ensure_ascii=False).encode(), "application/json"
-        elif path in PAGES:
-            body, ctype = PAGES[path].encode(), "text/html; charset=utf-8"
-        else:
-            self.send_error(404)
-            return
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):  # the browser hung up (a closed page): normal here
-        pass
+            return 200, [("Content-Type", "application/json")], json.dumps(data, ensure_ascii=False).encode()
+        if path in PAGES:
+            return 200, [("Content-Type", "text/html; charset=utf-8")], PAGES[path].encode()
+        return 404, [("Content-Type", "text/plain")], b"not found"
 
 
 async def _render_all(base: str) -> dict:
@@ -125,13 +109,8 @@ async def _render_all(base: str) -> dict:
 
 @pytest.fixture(scope="module")
 def rendered():
-    server = _Server(("127.0.0.1", 0), _Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield asyncio.run(_render_all(f"http://127.0.0.1:{server.server_address[1]}"))
-    finally:
-        server.shutdown()
-        server.server_close()
+    with Served(_Pages()) as served:
+        yield asyncio.run(_render_all(served.url.rstrip("/")))
 
 
 @pytest.mark.parametrize("path", ["/more-fetch", "/more-xhr"])
