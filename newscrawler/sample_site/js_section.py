@@ -6,7 +6,7 @@ rest of the site and its ground truth do not change. With ``K`` articles:
 * ``/js/`` and ``/js/?page=N``: a listing shell (a heading, an empty card
   list, a "load more" link) whose cards a script fetches from the JSON
   endpoint ``/js/api/list?page=N`` (``JS_PER_PAGE`` cards a page; the endpoint
-  answers after 0-1.5 s). The "load more" button is a real link to
+  answers after 0-2 s, see :meth:`JsSection.listing_delay_ms`). The "load more" button is a real link to
   ``/js/?page=N+1`` that the script intercepts: a click appends the next
   page's cards in place, and a crawler that renders page N finds page N+1
   through the link's ``href`` (kept up to date by the script). Without
@@ -257,7 +257,8 @@ class JsSection:
 
     @staticmethod
     def listing_delay_ms(page: int) -> int:
-        return (page * 3) % 5 * MAX_DELAY_MS // 4
+        """How long ``/js/api/list?page=N`` takes: 0 for the first page, then 0.5 to 2 s."""
+        return (page * 3 + 2) % 5 * MAX_DELAY_MS // 4
 
     # ------------------------------------------------------------------ pages
     def _shell(self, title: str, main: str) -> str:
