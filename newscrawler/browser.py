@@ -10,10 +10,12 @@ keep Scrapy's own HTTP handler and never start Playwright.
   and raises :class:`BrowserNotFound` with one line naming the install
   command when there is none.
 * :func:`abort_request` blocks images, fonts and media inside the browser.
-* :func:`wait_for_content` waits until a rendered page shows its content (a
-  CSS selector from the profile, else the profile's labels such as
-  ``تاريخ الخبر``); when it never comes the page is returned as it is and the
-  spider rejects it.
+* :func:`track_network` (the pages' init callback) counts each page's
+  fetch/XHR requests until they are answered and applied, and its DOM changes.
+* :func:`wait_for_content` waits until a rendered page is quiet and its
+  content is there by the page parser's own reading (:func:`has_content`),
+  or the profile's CSS selector is there; when it never comes the page is
+  returned as it is and the spider rejects it.
 """
 
 from __future__ import annotations
@@ -110,32 +112,140 @@ def abort_request(request) -> bool:
     return request.resource_type in BLOCKED_RESOURCES
 
 
-# True once the content is there: the profile's labels in the page text, or a
-# headline with two real paragraphs (80+ characters) in the page's main part
-# (footers and sidebars have short <p>s of their own).
-_CONTENT_JS = """(labels) => {
-  const body = document.body;
-  if (!body) return false;
-  const text = body.innerText || "";
-  if (labels.some((l) => text.includes(l))) return true;
-  const paras = Array.from(document.querySelectorAll("main p, article p"));
-  return !!document.querySelector("h1") && paras.filter((p) => (p.innerText || "").trim().length >= 80).length >= 2;
+# Installed in every browser page before its own scripts run (``track_network``):
+# counts the page's fetch() and XMLHttpRequest requests that are not yet
+# answered *and applied*, and the DOM changes. A fetch stays pending until its
+# response has arrived, and a body read on it (json(), text(), ...) until that
+# read has resolved, each plus one macrotask: the page's own ``.then`` callbacks
+# (microtasks) have run by then. An XHR stays pending until one macrotask after
+# its ``loadend`` (after the page's onload / onreadystatechange handlers).
+NETWORK_TRACKER_JS = r"""(() => {
+  if (window.__newscrawlerNet) return;
+  const net = {pending: 0, changes: 0};
+  Object.defineProperty(window, "__newscrawlerNet", {value: net});
+  const start = () => { net.pending += 1; };
+  const end = () => { setTimeout(() => { net.pending = Math.max(0, net.pending - 1); }, 0); };
+  const watch = (promise) => { start(); promise.then(end, end); return promise; };
+  if (window.fetch) {
+    const fetch = window.fetch;
+    window.fetch = function () { return watch(fetch.apply(this, arguments)); };
+  }
+  if (window.Response) {
+    for (const name of ["json", "text", "arrayBuffer", "blob", "formData"]) {
+      const read = Response.prototype[name];
+      if (read) Response.prototype[name] = function () { return watch(read.apply(this, arguments)); };
+    }
+  }
+  if (window.XMLHttpRequest) {
+    const send = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = function () {
+      start();
+      this.addEventListener("loadend", end);
+      try { return send.apply(this, arguments); } catch (e) { end(); throw e; }
+    };
+  }
+  new MutationObserver((records) => { net.changes += records.length; }).observe(document, {
+    subtree: true, childList: true, characterData: true, attributes: true,
+  });
+})();"""
+
+# [requests still to answer and apply (+1 until the load event), DOM changes so far
+# (null without the tracker: then every poll reads the page)]
+_STATE_JS = """() => {
+  const net = window.__newscrawlerNet;
+  const loading = document.readyState === "complete" ? 0 : 1;
+  return net ? [net.pending + loading, net.changes] : [loading, null];
 }"""
 
+FIRST_POLL = 0.025  # seconds; each wait between two looks is 1.5 times the one before ...
+LAST_POLL = 0.1  # ... up to this
 
-async def wait_for_content(page, selector: str | None, labels: list[str], timeout_ms: float) -> bool:
-    """A PageMethod callable: wait until the content is there; False when it never came.
+
+async def track_network(page, request) -> None:
+    """``playwright_page_init_callback``: count the page's requests from before its first script."""
+    await page.add_init_script(NETWORK_TRACKER_JS)
+
+
+def has_content(parsed) -> bool:
+    """The page parser's reading says the content is there: an article with its
+    headline (and its labelled metadata, which is what makes it an article) and
+    at least one body paragraph, or a listing with cards. The one test both for
+    "stop waiting" in the browser and for "still empty after rendering"."""
+    if parsed.kind == "article":
+        return bool(parsed.title) and bool(parsed.paragraphs)
+    return parsed.kind == "listing" and bool(parsed.cards)
+
+
+_PARSERS: dict[str, object] = {}
+
+
+def _parser(rules):
+    """One PageParser per set of rules (the rules arrive in each request's meta)."""
+    from newscrawler.parsing.page import PageParser
+
+    key = repr(rules)
+    parser = _PARSERS.get(key)
+    if parser is None:
+        if len(_PARSERS) >= 16:
+            _PARSERS.clear()
+        parser = _PARSERS[key] = PageParser(rules)
+    return parser
+
+
+async def wait_for_content(page, selector: str | None, rules, timeout_ms: float) -> bool:
+    """A PageMethod callable: wait until the page's content is there; False when it never came.
+
+    The content is there when the page is quiet (loaded, and every fetch/XHR
+    request it made answered and applied; see ``NETWORK_TRACKER_JS``) and then
+    either shows the profile's ``wait_for`` selector or, without one, reads as
+    content by the page parser itself (:func:`has_content`, with ``rules``, the
+    profile's ``ParserRules``): the page's HTML (``page.content()``) is parsed
+    again whenever the DOM has changed, looked at after 25 ms, then at intervals
+    growing by half up to 100 ms, for at most ``timeout_ms``. A parse counts only
+    if nothing changed and nothing was pending while it was read. A page that
+    navigates itself meanwhile (a script redirect) is waited on at its new address.
 
     A timeout is not an error here: the page is returned as rendered so far,
     and the spider rejects it if it is still empty.
     """
+    import asyncio
+
+    from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-    try:
-        if selector:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_ms / 1000
+    if selector:
+        try:
             await page.wait_for_selector(selector, state="attached", timeout=timeout_ms)
-        else:
-            await page.wait_for_function(_CONTENT_JS, arg=list(labels), timeout=timeout_ms)
-        return True
-    except PlaywrightTimeout:
-        return False
+        except PlaywrightTimeout:
+            return False
+    parser = None if selector else _parser(rules)
+
+    async def ask(call):  # a page call bounded by the time left (a renderer stuck in a script never answers)
+        return await asyncio.wait_for(call, max(deadline - loop.time(), 0) + 1)
+
+    interval, parsed_at = FIRST_POLL, object()
+    while True:
+        try:
+            pending, changes = await ask(page.evaluate(_STATE_JS))
+            if not pending and (changes is None or changes != parsed_at):
+                if parser is None:
+                    return True
+                html = await ask(page.content())
+                parsed_at = changes
+                if has_content(parser.parse(page.url, html, "text/html; charset=utf-8")):
+                    if await ask(page.evaluate(_STATE_JS)) == [0, changes]:  # still quiet, nothing changed
+                        return True
+                    parsed_at = object()  # read it again
+        except asyncio.TimeoutError:
+            return False
+        except PlaywrightError as e:  # the page went to another document while we looked
+            if "context was destroyed" not in str(e) and "navigat" not in str(e):
+                raise
+            parsed_at = object()
+        left = deadline - loop.time()
+        if left <= 0:
+            return False
+        await asyncio.sleep(min(interval, left))
+        interval = min(interval * 1.5, LAST_POLL)

@@ -8,6 +8,9 @@ the ``/js/`` section through Chromium (``render_js=always``, kept inside
 (browser start-up included). The browser's memory is the sum of the RSS of
 the crawl's Chromium processes, sampled every 0.2 s (psutil when installed,
 else ``/proc``); shared pages count once per process, so it is an upper bound.
+Last, the two ways of deciding that a rendered page's content is there are
+compared on the same pages (``newscrawler/bench/js_wait.py``; ``--wait-rounds 0``
+leaves it out).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]  # the repository (this file is newscrawler/cli/bench_js.py)
 LOCAL = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS=32",
          "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=32", "-s", "LOG_LEVEL=WARNING"]
 
@@ -33,6 +36,8 @@ def add_parser(sub) -> None:
     p.add_argument("--js-articles", type=_positive, default=60, help="JavaScript articles (default 60)")
     p.add_argument("--pages-per-context", type=_positive, default=4,
                    help="browser pages open at once (default 4)")
+    p.add_argument("--wait-rounds", type=int, default=2,
+                   help="rounds of the wait comparison, parser vs in-page check (default 2; 0: none)")
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(func=cmd_bench_js)
 
@@ -204,6 +209,13 @@ def cmd_bench_js(args) -> int:
         print(f"browser peak: {mem.peak / 2**20:.0f} MB, the sum of the RSS of {mem.peak_procs} Chromium processes "
               f"(shared pages counted in each; PSS, shared pages split: {mem.peak_pss / 2**20:.0f} MB)")
         print(f"records:      {plain.get('records', 0)} plain, {js.get('records', 0)} from JS pages")
+        if args.wait_rounds > 0:
+            from newscrawler.bench.js_wait import compare_waits
+            from newscrawler.profiles import load_file
+
+            rules = load_file(profile_path).rules
+            for line in compare_waits(browser, site.js_ground_truth(), rules, rounds=args.wait_rounds):
+                print(line, flush=True)
         expected = args.js_articles
         if js.get("records", 0) != expected:
             print(f"newscrawler: error: bench-js: expected {expected} JS records, got {js.get('records', 0)}",

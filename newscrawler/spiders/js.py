@@ -12,10 +12,13 @@ setting, else the profile's ``render_js`` (default ``never``):
   matching the profile's ``js_patterns`` go to the browser directly.
 * ``always``: every page goes through the browser.
 
-In the browser the page is waited on until its content is there (the
-profile's ``wait_for`` CSS selector, else its labels); a page still empty
-after that is rejected with the code ``js_render_failed``, as is a page the
-browser failed on after the retries. Neither stops the crawl.
+In the browser the page is waited on until it is quiet (its fetch/XHR
+requests answered and applied) and its content is there by the page parser's
+own reading (``browser.has_content``: an article with a body paragraph, or a
+listing with cards), or the profile's ``wait_for`` CSS selector is there; a
+page without content after that is rejected with the code
+``js_render_failed``, as is a page the browser failed on after the retries.
+Neither stops the crawl.
 
 Stats: ``newscrawler/js/requests`` (browser requests made),
 ``newscrawler/js/rendered`` (pages that came back rendered, also per page
@@ -29,14 +32,14 @@ import re
 
 import scrapy
 
-from newscrawler.browser import BrowserNotFound, find_browser, playwright_settings, wait_for_content
+from newscrawler.browser import BrowserNotFound, find_browser, has_content, playwright_settings, wait_for_content
 from newscrawler.items import RejectedPage, rejected_page
 from newscrawler.profiles import RENDER_JS
 
 JS_META = "newscrawler_js"  # set on every request that goes through the browser
 DEFAULT_WAIT_TIMEOUT = 10.0  # seconds to wait for the content in the browser
-# Label fields whose texts mean "the content is there" when no selector is given.
-WAIT_LABEL_FIELDS = ("published_at", "source")
+# Label fields whose texts in a shell mean "an article without its body" (would_be_record).
+ARTICLE_LABEL_FIELDS = ("published_at", "source")
 
 
 def _mode_argument(value) -> str | None:
@@ -98,7 +101,7 @@ class JavaScriptMixin:
         self._js_force = [re.compile(p) for p in self.profile.js_patterns]
         self._js_wait_for = self.profile.wait_for
         labels = self.profile.rules.labels
-        self._js_labels = [t for f in WAIT_LABEL_FIELDS for t in labels.get(f, ())]
+        self._js_labels = [t for f in ARTICLE_LABEL_FIELDS for t in labels.get(f, ())]
         self._js_wait_ms = settings.getfloat("NEWSCRAWLER_JS_WAIT_TIMEOUT", DEFAULT_WAIT_TIMEOUT) * 1000
         if self.js_mode == "never":
             return
@@ -118,10 +121,11 @@ class JavaScriptMixin:
     def js_meta(self) -> dict:
         from scrapy_playwright.page import PageMethod
 
-        wait = PageMethod(wait_for_content, self._js_wait_for, self._js_labels, self._js_wait_ms)
+        wait = PageMethod(wait_for_content, self._js_wait_for, self.profile.rules, self._js_wait_ms)
         return {
             "playwright": True,
             "playwright_context": "newscrawler",
+            "playwright_page_init_callback": "newscrawler.browser.track_network",
             "playwright_page_goto_kwargs": {"wait_until": "domcontentloaded"},
             "playwright_page_methods": [wait],
             JS_META: True,
@@ -141,13 +145,12 @@ class JavaScriptMixin:
 
     # ------------------------------------------------------------ responses
     @staticmethod
-    def looks_empty(page) -> bool:
-        """No article and no listing: no headline or no paragraphs."""
-        return page.kind == "other" and (not page.title or not page.paragraphs)
-
-    def is_shell(self, page) -> bool:
-        """An empty page that is built by scripts (or says it needs JavaScript)."""
-        return self.looks_empty(page) and (page.scripts > 0 or page.noscript)
+    def is_shell(page) -> bool:
+        """A plain page that is neither an article nor a listing, nor a headline
+        with paragraphs, and is built by scripts (or says it needs JavaScript).
+        An article without a body is not one: it is rejected for its missing body."""
+        empty = page.kind == "other" and not (page.title and page.paragraphs)
+        return empty and (page.scripts > 0 or bool(page.noscript))
 
     def would_be_record(self, response, page) -> bool:
         """A shell that stands for an article, not a listing still to be filled.
@@ -155,9 +158,11 @@ class JavaScriptMixin:
         Without running its scripts a page cannot say what it will be; these
         are the signs: a listing shell has pagination links, or a heading with
         nothing under it (no labelled metadata); an article shell has no
-        headline at all, or a headline with its labels but no body.
+        headline at all, or a headline with its labels but no body. Sidebar
+        teasers (links with labels beside an empty main part) are no sign of a
+        listing: an aggregator sends them in the HTML while the article comes later.
         """
-        if page.pagination or page.item_links or not self.is_record_url(response.url):
+        if page.pagination or page.cards or not self.is_record_url(response.url):
             return False
         heading = page.title or response.xpath("normalize-space(//h1)").get()
         if not heading:
@@ -174,7 +179,7 @@ class JavaScriptMixin:
         if response.meta.get(JS_META):
             stats.inc_value("newscrawler/js/rendered")
             stats.inc_value(f"newscrawler/js/rendered/{page.kind}")
-            if self.looks_empty(page):
+            if not has_content(page):
                 stats.inc_value("newscrawler/js/still_empty")
                 if self.would_be_record(response, page):
                     waited = [m for m in response.meta.get("playwright_page_methods") or ()]

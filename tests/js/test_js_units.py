@@ -12,7 +12,7 @@ from scrapy.settings import Settings
 
 from newscrawler import profiles
 from newscrawler.browser import (
-    DEFAULT_BROWSER, INSTALL_HINT, PLAYWRIGHT_HANDLER, BrowserNotFound, abort_request, find_browser,
+    DEFAULT_BROWSER, INSTALL_HINT, PLAYWRIGHT_HANDLER, BrowserNotFound, abort_request, find_browser, has_content,
     playwright_settings,
 )
 from newscrawler.parsing.page import PageParser
@@ -118,14 +118,53 @@ def test_the_js_section_is_optional_and_changes_nothing_else():
 def test_js_pages_are_empty_without_javascript():
     site = SampleSite(60, 2, js_articles=12)
     parser = PageParser()
-    for path in ("/js/", "/js/?page=2", "/js/article/1", "/js/article/12", "/js/broken/1"):
+    paths = ["/js/", "/js/?page=2", "/js/broken/1", "/js/broken/2"] + [f"/js/article/{n}" for n in range(1, 13)]
+    for path in paths:
         status, headers, body = site.handle(path)
         assert status == 200, path
         page = parser.parse("http://h" + path, body, dict(headers)["Content-Type"])
         assert page.kind == "other" and not page.paragraphs and page.scripts and page.noscript, path
         assert not [u for u in page.links if "/js/article/" in u], path  # cards come from the script
+        assert not has_content(page), path
+        n = int(path.rsplit("/", 1)[1]) if "/article/" in path else None
+        if path == "/js/broken/2" or n and site.js.variant(n)["sidebar"] == "html":
+            # the case: the sidebar teasers with their labels are there, the article is not
+            assert len(page.related) == 3 and all(t.get("published_at") and t.get("source") for t in page.related)
+            assert "تاريخ الخبر" in body.decode("utf-8") and "المصدر" in body.decode("utf-8")
     assert site.handle("/js/article/13")[0] == 404 and site.handle("/js/?page=3")[0] == 404
     assert site.handle("/js/app.js")[1][0] == ("Content-Type", "application/javascript; charset=utf-8")
+
+
+def test_has_content_is_the_parsers_article_with_a_body_or_listing_with_cards():
+    site, parser = SampleSite(100, 1), PageParser()
+    truth = site.ground_truth("http://h/")
+    empty = {r["url"] for r in truth["invalid"] if r["field"] == "body"}
+    article = next(r["url"] for r in truth["records"])
+    for url, want in ((article, True), ("http://h/", True), ("http://h/section/politics", True),
+                      (sorted(empty)[0], False), ("http://h/robots.txt", False)):
+        status, headers, body = site.handle(url[len("http://h"):])
+        page = parser.parse(url, body, dict(headers)["Content-Type"])
+        assert has_content(page) is want, (url, page.kind)
+
+
+def test_js_pages_are_built_in_every_way():
+    site = SampleSite(60, 2, js_articles=12)
+    ways = [site.js.variant(n) for n in range(1, 10)]
+    assert len({(w["main"], w["sidebar"]) for w in ways}) == 9  # any 9 consecutive articles: every way
+    assert {w["delay_ms"] for w in ways} >= {0, 2000}
+    assert {site.js.variant(n)["delay_ms"] for n in range(1, 12)} == set(range(0, 2001, 200))
+    for n in range(1, 13):
+        way, body = site.js.variant(n), site.handle(f"/js/article/{n}")[2].decode("utf-8")
+        assert f'data-main="{way["main"]}"' in body and f'data-delay="{way["delay_ms"]}"' in body
+        assert ('id="article-data"' in body) == (way["main"] == "inline")
+        assert ("/js/api/related/" in body) == (way["sidebar"] == "later")
+    # the article's endpoint leaves the teasers out when they come another way
+    for sidebar, has in (("same", True), ("html", False), ("later", False)):
+        data = json.loads(site.handle(f"/js/api/article/3?delay=0&sidebar={sidebar}")[2])
+        assert ("related" in data) is has
+    related = json.loads(site.handle("/js/api/related/3?delay=0")[2])["related"]
+    assert [t["title"] for t in related] == [t["title"] for t in site.js.ground_truth("http://h/")["records"][2]["related"]]
+    assert site.handle("/js/api/related/13")[0] == 404 and site.handle("/js/api/article/0")[0] == 404
 
 
 def test_js_endpoints_carry_the_ground_truth():
