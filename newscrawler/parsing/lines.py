@@ -67,9 +67,20 @@ class Line:
         return self.link_chars / len(self.text) if self.text else 0.0
 
 
+_AD_HINTS: dict = {}  # class/id text -> is it an ad's (a site repeats the same few on every page)
+
+
 def _is_ad(el) -> bool:
-    hint = (el.get("class") or "") + " " + (el.get("id") or "")
-    return bool(hint.strip()) and bool(_AD_HINT.search(hint))
+    cls, ident = el.get("class"), el.get("id")
+    if cls is None and ident is None:
+        return False
+    hint = (cls or "") + " " + (ident or "")
+    found = _AD_HINTS.get(hint)
+    if found is None:
+        found = bool(_AD_HINT.search(hint))
+        if len(_AD_HINTS) < 20_000:
+            _AD_HINTS[hint] = found
+    return found
 
 
 def _classify(tag) -> tuple:
