@@ -14,6 +14,7 @@ from newscrawler.distributed.common import Keys, _text, default_worker_id
 from newscrawler.distributed.scripts import ENQUEUE, POP_CLAIM, REQUEUE
 
 logger = logging.getLogger(__name__)
+RELEASED = "released:"  # in the log line, before each released claim's url
 
 
 def requeue_dead(server, keys: Keys, exclude: str | None = None) -> int:
@@ -26,9 +27,11 @@ def requeue_dead(server, keys: Keys, exclude: str | None = None) -> int:
         if worker == exclude:
             continue
         n, released = script(keys=keys.requeue(worker), args=[worker, "1"])
-        if n > 0 or released > 0:
+        if n > 0 or released:
+            urls = [_text(u) for u in released]
             logger.warning("worker %s stopped answering: %d unfinished requests are back in the queue, "
-                           "%d claims it had not confirmed are released", worker, n, released)
+                           "%d claims it had not confirmed are released%s", worker, n, len(urls),
+                           "".join(f" {RELEASED}{u}" for u in urls[:20]))
             moved += max(n, 0)
     return moved
 

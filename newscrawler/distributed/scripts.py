@@ -43,9 +43,9 @@ end
 # ARGV[2] == '0' (the worker itself, alive and idle): its pending claims are
 # writes that completed (only the confirmation did not reach Redis): kept.
 # KEYS: processing, requests, workers, alive, pending, records, stories.
-# Returns {requests re-queued, claims released}; {-1, 0} when the worker is alive.
+# Returns {requests re-queued, {urls of the claims released}}; {-1, {}} when the worker is alive.
 REQUEUE = _FORGET + """
-if ARGV[2] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then return {-1, 0} end
+if ARGV[2] == '1' and redis.call('EXISTS', KEYS[4]) == 1 then return {-1, {}} end
 local h = redis.call('HGETALL', KEYS[1])
 local n = 0
 for i = 1, #h, 2 do
@@ -54,13 +54,13 @@ for i = 1, #h, 2 do
   n = n + 1
 end
 redis.call('DEL', KEYS[1])
-local released = 0
+local released = {}
 if ARGV[2] == '1' then
   local p = redis.call('HGETALL', KEYS[5])
   for i = 1, #p, 2 do
     local claim = cjson.decode(p[i + 1])
     forget(KEYS[6], KEYS[7], p[i], claim[1], claim[2])
-    released = released + 1
+    table.insert(released, claim[2])
   end
   redis.call('SREM', KEYS[3], ARGV[1])
 end

@@ -18,7 +18,7 @@ from newscrawler.distributed import Keys
 from newscrawler.redis_server import RunningRedis
 from newscrawler.sample_site import RunningSite
 from tests.conftest import ROOT
-from tests.distributed.support import (QUICK, check_redis_drained, check_union, live_workers_requeued, logs, wait_all,
+from tests.distributed.support import (QUICK, check_redis_drained, check_union, logs, released_urls, wait_all,
                                       worker_records)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -41,11 +41,10 @@ def test_three_workers_share_one_crawl_each_article_once(tmp_path, record_proper
     assert len(per_file) == 3 and all(n.endswith(".jsonl") for n in per_file), sorted(per_file)
     assert sum(1 for rs in per_file.values() if rs) >= 2, {n: len(rs) for n, rs in per_file.items()}
     records = [r for rs in per_file.values() for r in rs]
-    duplicates = check_union(per_file, truth)
+    # no worker died: every claim was confirmed and nothing is written twice, unless a stall beyond the
+    # heartbeat's TTL made a worker look dead (then its released claims are in the survivors' logs)
+    duplicates = check_union(per_file, truth, released=released_urls(text))
     record_property("duplicate_lines", duplicates)
-    late = live_workers_requeued(text)
-    # no worker died: every claim was confirmed, nothing is written twice (unless a stall made one look dead)
-    assert duplicates == 0 or late, duplicates
     assert written_ids == len(records) - duplicates
     assert seen_entries >= len(records)
     assert not list(out.glob(".state/*.sqlite3"))
@@ -87,9 +86,8 @@ def test_a_worker_killed_mid_crawl_loses_nothing(tmp_path, record_property):
     dead = [n for n in per_file if n.endswith(".part")]
     assert len(dead) == 1 and len(per_file[dead[0]]) >= 40
     # at-least-once: 0 lost always; a kill between a write and its confirmation gives one duplicate line
-    duplicates = check_union(per_file, truth, claimed)
+    duplicates = check_union(per_file, truth, claimed, released_urls(text))
     record_property("duplicate_lines", duplicates)
-    assert duplicates <= 1 or live_workers_requeued(text, [victim.pid]), duplicates
     # the survivors put the dead worker's unfinished requests back in the queue
     assert any("stopped answering" in t for name, t in text.items() if name != "worker0.log")
 

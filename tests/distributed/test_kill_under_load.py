@@ -22,15 +22,18 @@ import re
 import signal
 import socket
 import subprocess
+from collections import Counter
 
 import pytest
 
 from newscrawler.cli.bench_distributed import start_workers
 from newscrawler.distributed import Keys
+from newscrawler.distributed.scheduler import RELEASED
 from newscrawler.distributed.writer import KILL_ENV
 from newscrawler.redis_server import RunningRedis
 from newscrawler.sample_site import RunningSite
-from tests.distributed.support import check_redis_drained, check_union, logs, wait_all, worker_records
+from tests.distributed.support import (check_redis_drained, check_union, logs, released_urls, wait_all,
+                                      worker_records)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -84,20 +87,27 @@ def test_workers_sigkilled_inside_the_claim_to_write_path_under_load_lose_nothin
     text = logs(logdir)
     assert last.returncode == 0, text[f"worker{len(KILLS)}.log"][-3000:]
     per_folder = [[r["url"] for rs in worker_records(out).values() for r in rs] for out in outs]
-    all_urls = [u for urls in per_folder for u in urls]
+    written = Counter(u for urls in per_folder for u in urls)
     later = "".join(text[f"worker{j}.log"] for j in range(1, len(KILLS) + 1))
-    expected_duplicates = 0
+    story_of = {u: frozenset(g) for g in truth["duplicate_groups"] for u in g}
+    killed: list[tuple[str, str]] = []
     for i, (kill, worker) in enumerate(zip(KILLS, victims)):
         where, n = kill.split(":")
-        log = text[f"worker{i}.log"]
-        url = re.search(rf"{KILL_ENV}: SIGKILL after the {where} of (\S+)", log).group(1)
+        url = re.search(rf"{KILL_ENV}: SIGKILL after the {where} of (\S+)", text[f"worker{i}.log"]).group(1)
+        killed.append((where, url))
         assert len(per_folder[i]) == (int(n) - 1 if where == "claim" else int(n)), (kill, per_folder[i])
         assert per_folder[i].count(url) == (0 if where == "claim" else 1), kill
-        # a later worker re-queued the victim's pages and released its claim; the article was written again
+        # a later worker re-queued the victim's pages and released its claim in the same step
         assert re.search(rf"worker {worker} stopped answering: \d+ unfinished requests are back in the queue, "
-                         rf"1 claims it had not confirmed are released", later), kill
-        assert all_urls.count(url) == (1 if where == "claim" else 2), (kill, url)
-        expected_duplicates += where == "write"
-    duplicates = check_union(worker_records(*outs), truth, claimed)
+                         rf"1 claims it had not confirmed are released {re.escape(RELEASED + url)}", later), kill
+    assert released_urls(text) == {url for _, url in killed}
+    # each killed-at story written once more than the kills between a write and its confirmation
+    # (after a kill before the write: once in all, by a later worker)
+    for where, url in killed:
+        story = story_of.get(url, frozenset([url]))
+        times = sum(written[u] for u in story)
+        expected = 1 + sum(1 for w, u in killed if w == "write" and u in story)
+        assert times == expected, (where, url, f"its story written {times} times, {expected} expected")
+    duplicates = check_union(worker_records(*outs), truth, claimed, released_urls(text))
     record_property("duplicate_lines", duplicates)
-    assert duplicates == expected_duplicates
+    assert {u for u, c in written.items() if c > 1} <= {u for w, u in killed if w == "write"}
