@@ -26,6 +26,7 @@ from collections import Counter
 
 import pytest
 
+from newscrawler.cli import main
 from newscrawler.cli.bench_distributed import start_workers
 from newscrawler.distributed import Keys
 from newscrawler.distributed.scheduler import RELEASED
@@ -34,6 +35,7 @@ from newscrawler.redis_server import RunningRedis
 from newscrawler.sample_site import RunningSite
 from tests.distributed.support import (check_redis_drained, check_union, logs, released_urls, wait_all,
                                       worker_records)
+from tests.helpers import read_jsonl
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -111,3 +113,10 @@ def test_workers_sigkilled_inside_the_claim_to_write_path_under_load_lose_nothin
     duplicates = check_union(worker_records(*outs), truth, claimed, released_urls(text))
     record_property("duplicate_lines", duplicates)
     assert {u for u, c in written.items() if c > 1} <= {u for w, u in killed if w == "write"}
+
+    # python -m newscrawler merge: one record per id, one reject line per url+reason
+    merged = tmp_path / "merged.jsonl"
+    assert main(["merge", *map(str, outs), "--out", str(merged)]) == 0
+    records, rejects = read_jsonl(merged), read_jsonl(tmp_path / "merged.rejects.jsonl")
+    assert len(records) == len({r["id"] for r in records}) == sum(written.values()) - duplicates
+    assert sorted(r["url"] for r in rejects) == sorted(r["url"] for r in truth["invalid"])
