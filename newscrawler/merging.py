@@ -14,7 +14,6 @@ separate so that any command reading many runs' files can reuse them:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,25 +74,19 @@ class Problems:
 
 def read_lines(paths: Iterable[Path], problems: Problems, required: tuple[str, ...] = ()) -> Iterator[dict]:
     """Every JSON object line of ``paths``, in order, streamed. A line that is not
-    a JSON object, or lacks one of ``required``, is counted in ``problems``."""
+    a JSON object (or not UTF-8), or lacks one of ``required``, is counted in ``problems``."""
+    from newscrawler.output import iter_records
+
     for path in paths:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                except json.JSONDecodeError as e:
-                    problems.add(f"{path}:{n}: not a JSON line ({e.msg})")
-                    continue
-                if not isinstance(data, dict):
-                    problems.add(f"{path}:{n}: not a JSON object")
-                    continue
-                missing = [k for k in required if not data.get(k)]
-                if missing:
-                    problems.add(f"{path}:{n}: no {', '.join(missing)}")
-                    continue
-                yield data
+        for n, data in iter_records(path, on_error=problems.add):
+            if not isinstance(data, dict):
+                problems.add(f"{path}:{n}: not a JSON object")
+                continue
+            missing = [k for k in required if not data.get(k)]
+            if missing:
+                problems.add(f"{path}:{n}: no {', '.join(missing)}")
+                continue
+            yield data
 
 
 @dataclass

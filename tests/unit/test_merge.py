@@ -52,11 +52,13 @@ def test_merge_keeps_the_latest_crawl_of_each_id_and_one_reject_per_url_and_reas
 
 def test_unreadable_lines_are_reported_and_the_rest_is_merged(tmp_path, capsys):
     write(tmp_path / "k-1.jsonl", rec("1", "2026-11-01T00:00:00Z"), "{not json", '["a list"]', {"url": "no id"})
+    (tmp_path / "k-2.jsonl").write_bytes(b'{"id": "\xff"}\n' + json.dumps(rec("2", "x")).encode() + b"\n")
     out = tmp_path / "out" / "all.jsonl"
-    assert main(["merge", str(tmp_path / "k-1.jsonl"), "--out", str(out)]) == 1
-    assert [r["id"] for r in read_jsonl(out)] == ["1"]
+    assert main(["merge", str(tmp_path / "k-1.jsonl"), str(tmp_path / "k-2.jsonl"), "--out", str(out)]) == 1
+    assert [r["id"] for r in read_jsonl(out)] == ["1", "2"]
     said = capsys.readouterr().out
-    assert "unreadable lines: 3 (not in the output)" in said and "k-1.jsonl:2: not a JSON line" in said
+    assert "unreadable lines: 4 (not in the output)" in said and "k-1.jsonl:2: not a JSON line" in said
+    assert "k-2.jsonl:1: not a JSON line (not UTF-8)" in said
     assert "k-1.jsonl:3: not a JSON object" in said and "k-1.jsonl:4: no id" in said
 
 
