@@ -55,11 +55,12 @@ def test_deploy_schedule_and_read_the_output(tmp_path):
     daemon = subprocess.Popen([str(BIN / "scrapyd")], cwd=srv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}/"
     try:
-        for _ in range(200):
+        for _ in range(2400):  # until scrapyd answers (a slow start on a busy machine); pytest-timeout guards
             try:
                 assert call(base, "daemonstatus.json")["status"] == "ok"
                 break
             except OSError:
+                assert daemon.poll() is None, "scrapyd exited"
                 time.sleep(0.1)
         try:
             call(base, "daemonstatus.json", auth=False)
@@ -78,7 +79,7 @@ def test_deploy_schedule_and_read_the_output(tmp_path):
             })
             assert job["status"] == "ok", job
             finished = []
-            for _ in range(600):
+            for _ in range(1200):  # until the job is finished; pytest-timeout guards
                 jobs = call(base, "listjobs.json?project=newscrawler")
                 finished = [j for j in jobs["finished"] if j["id"] == job["jobid"]]
                 if finished:
