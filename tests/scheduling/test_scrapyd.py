@@ -34,7 +34,9 @@ def call(base, path, data=None, auth=True):
     req = urllib.request.Request(base + path, data=body)
     if auth:
         req.add_header("Authorization", "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode())
-    with urllib.request.urlopen(req, timeout=10) as r:
+    # schedule.json answers only after scrapyd listed the egg's spiders in a child process: on a busy
+    # machine that takes more than 10 s; a generous read timeout, not a race with the machine's load
+    with urllib.request.urlopen(req, timeout=180) as r:
         return json.loads(r.read())
 
 
