@@ -148,13 +148,21 @@ def write_json_atomic(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
-def iter_records(path: Path):
-    """Yield (line number, record) of a JSON Lines file; raises ValueError on a bad line."""
-    with open(path, encoding="utf-8") as fh:
+def iter_records(path: Path, on_error=None):
+    """Yield (line number, value) of a JSON Lines file. A line that is not JSON
+    raises ValueError, or, with ``on_error``, is passed to it as one message
+    (``path:line: why``) and skipped."""
+    with open(path, "rb") as fh:
         for n, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
-                yield n, json.loads(line)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"{path}:{n}: not a JSON line ({e.msg})") from None
+                value = json.loads(line.decode("utf-8"))
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                why = e.msg if isinstance(e, json.JSONDecodeError) else "not UTF-8"
+                message = f"{path}:{n}: not a JSON line ({why})"
+                if on_error is None:
+                    raise ValueError(message) from None
+                on_error(message)
+                continue
+            yield n, value

@@ -32,6 +32,7 @@ COMMAND_MODULES: list[str] = [
     "newscrawler.cli.demo",
     "newscrawler.cli.run",  # the cron wrapper
     "newscrawler.cli.render",
+    "newscrawler.cli.merge",
     "newscrawler.cli.parse_document",
     "newscrawler.cli.serve",
     "newscrawler.cli.inspect",  # what the parser saw on one page; --suggest a profile

@@ -28,11 +28,13 @@ def worker_command(site_url: str, out: Path, *extra: str) -> list[str]:
             "-s", f"NEWSCRAWLER_OUTPUT_DIR={out}", *FAST, *extra]
 
 
-def start_workers(n: int, site_url: str, out: Path, redis_url: str, *extra: str, logs: Path | None = None):
-    env = dict(os.environ, NEWSCRAWLER_REDIS_URL=redis_url)
+def start_workers(n: int, site_url: str, out: Path, redis_url: str, *extra: str, logs: Path | None = None,
+                  env: dict | None = None, first: int = 0):
+    """``n`` workers (``scrapy crawl kashaf``); their logs in ``logs/worker<first + i>.log``."""
+    env = dict(os.environ, **(env or {}), NEWSCRAWLER_REDIS_URL=redis_url)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     procs = []
-    for i in range(n):
+    for i in range(first, first + n):
         log = open(logs / f"worker{i}.log", "wb") if logs else subprocess.DEVNULL
         procs.append(subprocess.Popen(worker_command(site_url, out, *extra), cwd=ROOT, env=env,
                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log))

@@ -19,7 +19,8 @@ deletes them):
 ``alive:<worker>``        the worker's heartbeat (expires ``HEARTBEAT_TTL`` s)
 ``workers``               ids of workers that may hold ``processing`` entries
 ``seeded``                set once, by the seed command or the first worker
-``records``               ids of the articles written (exactly-once writing)
+``records``               ids of the articles claimed (written, or being written)
+``pending:<worker>``      the worker's claims not yet confirmed (hash: id -> story, url)
 ``stories``               outlet+headline -> publication times (story dedupe)
 ========================  =====================================================
 
@@ -29,11 +30,14 @@ Nothing lost: a request moves atomically from ``requests`` to the worker's
 or a retry/redirect was scheduled). Workers re-queue the ``processing``
 entries of workers whose heartbeat expired (a SIGKILL, a lost machine).
 
-Written once: the writer claims the article's id (and its story) in Redis with
-one atomic script right before its single ``os.write``. A re-fetched article
-that a dead worker already wrote is dropped as a duplicate. The one window
-left: a worker killed after the claim and before its write completes (a few
-microseconds; the line is already encoded) loses that article.
+At least once, with stable ids: the writer claims the article's id (and its
+story) in Redis with one atomic script right before its single ``os.write``;
+the claim stays pending (``pending:<worker>``) until the write completed and is
+then confirmed. Re-queueing a dead worker's requests releases its pending
+claims in the same Lua step, so that the re-fetched article is claimed and
+written again. A re-fetched article whose claim was confirmed is dropped as a
+duplicate; one whose dead worker wrote it but did not confirm is written again
+(one duplicate line, same id; ``python -m newscrawler merge`` keeps one).
 """
 
 from newscrawler.distributed.common import (  # noqa: F401  (the package's public names)

@@ -105,6 +105,14 @@ class Keys:
     def alive(self, worker: str) -> str:
         return f"{self.spider}:alive:{worker}"
 
+    def pending(self, worker: str) -> str:
+        return f"{self.spider}:pending:{worker}"
+
+    def requeue(self, worker: str) -> list[str]:
+        """The keys of the ``REQUEUE`` script for ``worker``."""
+        return [self.processing(worker), self.requests, self.workers, self.alive(worker), self.pending(worker),
+                self.records, self.stories]
+
 
 def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
@@ -117,11 +125,13 @@ def _server(settings):
 
 
 def status(server, keys: Keys) -> dict:
-    """Queue length, workers (alive or not) with their unfinished requests, records written."""
+    """Queue length, workers (alive or not) with their unfinished requests and
+    claims not yet confirmed, records claimed."""
     workers = {}
     for raw in sorted(server.smembers(keys.workers)):
         w = _text(raw)
-        workers[w] = {"alive": bool(server.exists(keys.alive(w))), "processing": server.hlen(keys.processing(w))}
+        workers[w] = {"alive": bool(server.exists(keys.alive(w))), "processing": server.hlen(keys.processing(w)),
+                      "pending_claims": server.hlen(keys.pending(w))}
     seeded = server.get(keys.seeded)
     return {
         "queued": server.zcard(keys.requests),

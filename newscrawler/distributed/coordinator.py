@@ -118,8 +118,7 @@ class Coordinator:
     def spider_idle(self, spider):
         try:
             # This worker is idle, so nothing of its own can still be in progress.
-            self._requeue(keys=[self.keys.processing(self.worker), self.keys.requests, self.keys.workers,
-                                self.keys.alive(self.worker)], args=[self.worker, "0"])
+            self._requeue(keys=self.keys.requeue(self.worker), args=[self.worker, "0"])
             requeue_dead(self.server, self.keys, exclude=self.worker)
             busy = self.busy()
         except Exception as e:
@@ -142,8 +141,9 @@ class Coordinator:
         try:
             pipe = self.server.pipeline()
             pipe.delete(self.keys.alive(self.worker))
-            if not self.server.hlen(self.keys.processing(self.worker)):
-                pipe.srem(self.keys.workers, self.worker)
+            if not (self.server.hlen(self.keys.processing(self.worker))
+                    or self.server.hlen(self.keys.pending(self.worker))):
+                pipe.srem(self.keys.workers, self.worker)  # nothing left for the others to re-queue or release
             pipe.execute()
         except Exception as e:
             logger.warning("Redis: %s", e)

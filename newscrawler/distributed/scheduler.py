@@ -14,23 +14,26 @@ from newscrawler.distributed.common import Keys, _text, default_worker_id
 from newscrawler.distributed.scripts import ENQUEUE, POP_CLAIM, REQUEUE
 
 logger = logging.getLogger(__name__)
+RELEASED = "released:"  # in the log line, before each released claim's url
 
 
 def requeue_dead(server, keys: Keys, exclude: str | None = None) -> int:
-    """Re-queue the unfinished requests of every worker whose heartbeat expired."""
+    """Re-queue the unfinished requests of every worker whose heartbeat expired,
+    and release its pending claims (in the same Lua step)."""
     script = server.register_script(REQUEUE)
     moved = 0
     for raw in server.smembers(keys.workers):
         worker = _text(raw)
         if worker == exclude:
             continue
-        n = script(keys=[keys.processing(worker), keys.requests, keys.workers, keys.alive(worker)],
-                   args=[worker, "1"])
-        if n and n > 0:
-            logger.warning("worker %s stopped answering: %d unfinished requests are back in the queue", worker, n)
-            moved += n
+        n, released = script(keys=keys.requeue(worker), args=[worker, "1"])
+        if n > 0 or released:
+            urls = [_text(u) for u in released]
+            logger.warning("worker %s stopped answering: %d unfinished requests are back in the queue, "
+                           "%d claims it had not confirmed are released%s", worker, n, len(urls),
+                           "".join(f" {RELEASED}{u}" for u in urls[:20]))
+            moved += max(n, 0)
     return moved
-
 
 
 def _scheduler_base():
@@ -123,8 +126,7 @@ def _make_scheduler():
             # Every request this worker popped has been finished and acknowledged
             # by now; anything left (an ack Redis did not take) goes back.
             try:
-                n = self._requeue(keys=[self.processing_key, self.queue.key, self.keys.workers,
-                                        self.keys.alive(self.worker)], args=[self.worker, "0"])
+                n, _ = self._requeue(keys=self.keys.requeue(self.worker), args=[self.worker, "0"])
                 if n:
                     logger.warning("%d unfinished requests of this worker are back in the shared queue", n)
             except Exception as e:  # Redis gone: the others re-queue them when our heartbeat expires

@@ -123,8 +123,9 @@ def test_default_faults_are_20_percent_transient():
 
 def test_retry_after_and_backoff_delays():
     assert retry_after_seconds(b"3") == 3.0
-    when = datetime.now(timezone.utc) + timedelta(seconds=30)
-    assert 25 <= retry_after_seconds(format_datetime(when, usegmt=True)) <= 31
+    now = datetime(2026, 11, 30, 12, 0, 0, tzinfo=timezone.utc)  # a fixed "now": no clock in the answer
+    assert retry_after_seconds(format_datetime(now + timedelta(seconds=30), usegmt=True), now=now.timestamp()) == 30
+    assert retry_after_seconds(format_datetime(now - timedelta(seconds=5), usegmt=True), now=now.timestamp()) == 0
     assert retry_after_seconds(b"soon") is None and retry_after_seconds(None) is None
     mw = BackoffRetryMiddleware(project_settings({"NEWSCRAWLER_RETRY_BACKOFF_BASE": 0.5,
                                                   "NEWSCRAWLER_RETRY_BACKOFF_MAX": 3,

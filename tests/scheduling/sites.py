@@ -107,6 +107,25 @@ class Served:
         self.close()
 
 
+class GatedSite:
+    """A site that holds every request until ``open()``; ``requested`` is set at the
+    first one. A test can then act while a crawl is certainly running, on a busy
+    machine as on an idle one."""
+
+    def __init__(self, site):
+        self.site = site
+        self.requested = threading.Event()
+        self._open = threading.Event()
+
+    def open(self) -> None:
+        self._open.set()
+
+    def handle(self, path: str, headers=None):
+        self.requested.set()
+        self._open.wait()
+        return self.site.handle(path, headers)
+
+
 class NoDateSite:
     """A tiny aggregator whose article pages all lack their date: every record is invalid."""
 

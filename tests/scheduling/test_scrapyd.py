@@ -35,12 +35,14 @@ def call(base, path, data=None, auth=True):
     req = urllib.request.Request(base + path, data=body)
     if auth:
         req.add_header("Authorization", "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode())
-    with urllib.request.urlopen(req, timeout=10) as r:
+    # schedule.json answers only after scrapyd listed the egg's spiders in a child process: on a busy
+    # machine that takes more than 10 s; a generous read timeout, not a race with the machine's load
+    with urllib.request.urlopen(req, timeout=180) as r:
         return json.loads(r.read())
 
 
 def wait_finished(base, jobid) -> dict:
-    for _ in range(600):
+    for _ in range(1500):  # until the job is finished (a loaded machine is slow); pytest-timeout guards
         jobs = call(base, "listjobs.json?project=newscrawler")
         finished = [j for j in jobs["finished"] if j["id"] == jobid]
         if finished:
@@ -68,11 +70,12 @@ def test_deploy_schedule_and_read_the_output(tmp_path):
                               env=dict(os.environ, NEWSCRAWLER_EGG_CACHE=str(eggs)))
     base = f"http://127.0.0.1:{port}/"
     try:
-        for _ in range(200):
+        for _ in range(2400):  # until scrapyd answers (a slow start on a busy machine); pytest-timeout guards
             try:
                 assert call(base, "daemonstatus.json")["status"] == "ok"
                 break
             except OSError:
+                assert daemon.poll() is None, "scrapyd exited"
                 time.sleep(0.1)
         try:
             call(base, "daemonstatus.json", auth=False)

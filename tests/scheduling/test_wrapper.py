@@ -98,18 +98,18 @@ def test_a_second_concurrent_run_exits_at_once(tmp_path):
 
 
 def test_two_wrappers_started_together_one_runs(tmp_path):
-    with Served(SampleSite(30, 4)) as site:
+    gate = GatedSite(SampleSite(30, 4))
+    with Served(gate) as site:
         cmd = [sys.executable, "-m", "newscrawler", "run", "kashaf", "-a", f"start_url={site.url}",
                "-s", f"NEWSCRAWLER_OUTPUT_DIR={tmp_path / 'data'}", "-s", f"NEWSCRAWLER_LOG_DIR={tmp_path / 'logs'}", *FAST]
         a = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        # wait until the first one holds the lock (its child crawl has started writing the log)
-        log = tmp_path / "logs" / "kashaf.log"
-        import time
-        for _ in range(400):
-            if log.exists() and log.stat().st_size:
-                break
-            time.sleep(0.05)
-        b = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        try:
+            # the first one's crawl has asked the site for a page: it holds the lock, and keeps it
+            # (the site answers nothing) until the second one has tried
+            assert gate.requested.wait(timeout=240), "the first wrapper's crawl never reached the site"
+            b = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        finally:
+            gate.open()
         out_a, err_a = a.communicate(timeout=120)
     assert b.returncode == 3, b.stdout + b.stderr
     assert a.returncode == 0, out_a + err_a

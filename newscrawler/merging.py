@@ -1,0 +1,124 @@
+"""Reading run files back, and merging them: one record per ``id`` (the latest
+crawl wins), one reject line per ``url`` + ``reason``.
+
+A distributed crawl guarantees every article *at least* once: a worker killed
+between its write and the confirmation of its claim leaves a line that another
+worker writes again (same ``id``), and a page re-fetched after a crash can add
+its reject line twice. Merging makes those repeats harmless. The pieces are
+separate so that any command reading many runs' files can reuse them:
+
+* :func:`run_files` - the record (or reject) files among folders and files;
+* :func:`read_lines` - their lines as dicts, streamed, unreadable lines reported;
+* :func:`latest` - one entry per key, the latest ``crawled_at`` winning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RECORDS, REJECTS = "records", "rejects"
+_SUFFIXES = {RECORDS: (".jsonl", ".jsonl.part"), REJECTS: (".rejects.jsonl", ".rejects.jsonl.part")}
+
+
+def kind_of(path: Path) -> str | None:
+    """``records``, ``rejects`` or None (not a run's JSON Lines file), from the name."""
+    name = Path(path).name
+    if name.endswith(_SUFFIXES[REJECTS]):
+        return REJECTS
+    if name.endswith(_SUFFIXES[RECORDS]):
+        return RECORDS
+    return None
+
+
+def run_files(inputs: Iterable[str | Path], kind: str = RECORDS, exclude: Iterable[Path] = ()) -> list[Path]:
+    """The files of ``kind`` among ``inputs``: a folder gives its own run files
+    (not its sub-folders; ``.jsonl.part`` files included: their lines are whole),
+    a file is taken as it is (as records unless its name says rejects). Each
+    file once, in input order then name order (run files' names start with
+    their start time). Raises FileNotFoundError for an input that does not exist."""
+    skip = {Path(p).resolve() for p in exclude}
+    found: list[Path] = []
+    for raw in inputs:
+        path = Path(raw)
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.is_file() and kind_of(p) == kind)
+        elif path.is_file():
+            if (kind_of(path) or RECORDS) == kind:
+                found.append(path)
+        else:
+            raise FileNotFoundError(f"{path}: no such file or folder")
+    seen: set[Path] = set()
+    files = []
+    for p in found:
+        r = p.resolve()
+        if r not in seen and r not in skip:
+            seen.add(r)
+            files.append(p)
+    return files
+
+
+@dataclass
+class Problems:
+    """Lines that could not be used: how many, and the first few (``path:line: why``)."""
+
+    count: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def add(self, where: str) -> None:
+        self.count += 1
+        if len(self.examples) < 5:
+            self.examples.append(where)
+
+
+def read_lines(paths: Iterable[Path], problems: Problems, required: tuple[str, ...] = ()) -> Iterator[dict]:
+    """Every JSON object line of ``paths``, in order, streamed. A line that is not
+    a JSON object (or not UTF-8), or lacks one of ``required``, is counted in ``problems``."""
+    from newscrawler.output import iter_records
+
+    for path in paths:
+        for n, data in iter_records(path, on_error=problems.add):
+            if not isinstance(data, dict):
+                problems.add(f"{path}:{n}: not a JSON object")
+                continue
+            missing = [k for k in required if not data.get(k)]
+            if missing:
+                problems.add(f"{path}:{n}: no {', '.join(missing)}")
+                continue
+            yield data
+
+
+@dataclass
+class Merged:
+    entries: dict          # key -> the kept line, in the order keys first appeared
+    read: int = 0          # lines read
+    replaced: int = 0      # lines of a key seen before (kept or dropped in favour of a later crawl)
+
+    @property
+    def kept(self) -> int:
+        return len(self.entries)
+
+
+def latest(lines: Iterable[dict], key: Callable[[dict], object]) -> Merged:
+    """One line per ``key(line)``: the one with the latest ``crawled_at``; on a
+    tie (or without ``crawled_at``), the one read last."""
+    merged = Merged({})
+    for line in lines:
+        merged.read += 1
+        k = key(line)
+        old = merged.entries.get(k)
+        if old is not None:
+            merged.replaced += 1
+            if (old.get("crawled_at") or "") > (line.get("crawled_at") or ""):
+                continue
+        merged.entries[k] = line
+    return merged
+
+
+def record_key(record: dict) -> str:
+    return record["id"]
+
+
+def reject_key(reject: dict) -> tuple:
+    return reject["url"], reject["reason"]
