@@ -107,25 +107,6 @@ class Served:
         self.close()
 
 
-class GatedSite:
-    """A site that holds every request until ``open()``; ``requested`` is set at the
-    first one. A test can then act while a crawl is certainly running, on a busy
-    machine as on an idle one."""
-
-    def __init__(self, site):
-        self.site = site
-        self.requested = threading.Event()
-        self._open = threading.Event()
-
-    def open(self) -> None:
-        self._open.set()
-
-    def handle(self, path: str, headers=None):
-        self.requested.set()
-        self._open.wait()
-        return self.site.handle(path, headers)
-
-
 class NoDateSite:
     """A tiny aggregator whose article pages all lack their date: every record is invalid."""
 
@@ -161,23 +142,29 @@ class NoDateSite:
 
 class GatedSite:
     """A site that answers its first ``open_for`` requests, then holds every further one until
-    ``release()``: a crawl stopped meanwhile is still waiting on those requests (it lives on)."""
+    ``release()`` (or ``open()``); ``requested`` is set when the first request is held. A test can
+    then act while a crawl is certainly running and waiting, on a busy machine as on an idle one
+    (a crawl stopped meanwhile is still waiting on those requests: it lives on)."""
 
-    def __init__(self, site, open_for: int):
+    def __init__(self, site, open_for: int = 0):
         self.site = site
         self.left = open_for
         self.waiting = 0
+        self.requested = threading.Event()
         self._gate = threading.Event()
         self._lock = threading.Lock()
 
     def handle(self, path: str, headers=None):
         with self._lock:
-            hold = self.left <= 0
+            hold = self.left <= 0 and not self._gate.is_set()
             self.left -= 1
             self.waiting += hold
         if hold:
-            self._gate.wait(timeout=120)
+            self.requested.set()
+            self._gate.wait(timeout=300)
         return self.site.handle(path, headers)
 
     def release(self) -> None:
         self._gate.set()
+
+    open = release
