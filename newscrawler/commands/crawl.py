@@ -51,6 +51,12 @@ class Command(ScrapyCrawl):
             except (ArgumentError, ProfileError) as e:
                 fail(str(e))
         try:
+            from newscrawler.spiders.budget import budget_settings
+
+            budget_settings(self.settings)
+        except ValueError as e:
+            fail(str(e))
+        try:
             check_writable(self.settings.get("NEWSCRAWLER_OUTPUT_DIR") or "data")
         except OSError as e:
             fail(str(e))

@@ -15,6 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newscrawler.parsing.page import PageParser, ParserRules
+from newscrawler.processors.urls import DEFAULT_RULES, UrlRules
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -42,6 +43,7 @@ class Profile:
     max_error_ratio: float = 0.2
     raw: dict = field(default_factory=dict)
     monitoring: dict = field(default_factory=dict)  # thresholds of newscrawler/monitors.py
+    url_rules: UrlRules = DEFAULT_RULES  # drop_params / keep_params (newscrawler/processors/urls.py)
 
 
 def profile_dirs() -> list[Path]:
@@ -129,6 +131,10 @@ def load_file(path: Path) -> Profile:
     except (TypeError, ValueError):
         raise ProfileError(f"{path}: 'max_error_ratio' must be a number") from None
     try:
+        url_rules = UrlRules.from_lists(data.get("drop_params") or [], data.get("keep_params") or [])
+    except ValueError as e:
+        raise ProfileError(f"{path}: {e}") from None
+    try:
         rules = ParserRules.from_profile(data)
         PageParser(rules)  # compiles labels and selectors: fail now, not mid-crawl
     except Exception as e:  # a bad selector or label table
@@ -149,6 +155,7 @@ def load_file(path: Path) -> Profile:
         max_error_ratio=ratio,
         raw=data,
         monitoring=monitoring_thresholds(data, path, ratio),
+        url_rules=url_rules,
     )
 
 
