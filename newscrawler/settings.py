@@ -82,7 +82,8 @@ ADDONS = {"newscrawler.distributed.DistributedAddon": 0}
 # Monitoring (newscrawler/monitors.py; thresholds in the site profile's "monitoring" object).
 # Alerts: set spidermon's own SPIDERMON_SLACK_*, SPIDERMON_TELEGRAM_* or SPIDERMON_EMAIL_* settings (README).
 SPIDERMON_ENABLED = True
-SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawler.monitors.CrawlHealthSuite"]
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawler.monitors.CrawlHealthSuite",
+                                   "newscrawler.monitors.CrawlBudgetSuite"]  # warnings only
 SPIDERMON_VALIDATION_SCHEMAS = ["newscrawler.monitors.RECORD_SCHEMA"]
 LOG_LEVEL = "INFO"
 

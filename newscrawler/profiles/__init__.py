@@ -168,6 +168,7 @@ MONITORING_DEFAULTS = {
     "max_http_error_ratio": None,
     "expected_finish_reasons": ["finished"],
     "min_coverage": {"category": 0.95, "credibility": 0.95, "importance": 0.95},
+    "max_pages_per_record": 5,  # a warning only (monitors.CrawlBudgetSuite)
 }
 
 
@@ -194,6 +195,9 @@ def monitoring_thresholds(data: dict, path: Path, max_error_ratio: float = 0.2) 
         number(key, out[key], whole=True)
     for key in ("max_rejects_ratio", "max_http_error_ratio"):
         number(key, out[key], top=1)
+    per_record = out["max_pages_per_record"]
+    if isinstance(per_record, bool) or not isinstance(per_record, (int, float)) or per_record < 1:
+        raise ProfileError(f"{path}: monitoring 'max_pages_per_record' must be a number >= 1, not {per_record!r}")
     reasons = out["expected_finish_reasons"]
     if not isinstance(reasons, list) or not reasons or not all(isinstance(r, str) for r in reasons):
         raise ProfileError(f"{path}: monitoring 'expected_finish_reasons' must be a non-empty list of strings")
