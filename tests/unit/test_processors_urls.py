@@ -115,3 +115,24 @@ def test_profile_rules_add_and_keep_parameters():
                                 (["x"], ["x"], "in both"), ("x", [], "must be a list")):
         with pytest.raises(ValueError, match=message):
             UrlRules.from_lists(drop, keep)
+
+
+def test_a_profiles_rules_reach_the_record_url_and_id():
+    """keep_params: the record keeps the parameter the site needs, in its url and its id."""
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from newscrawler.items import article_item
+    from newscrawler.parsing.page import PageParser
+    from newscrawler.pipelines.normalize import NormalizePipeline
+    from newscrawler.processors.urls import UrlRules
+
+    html = (Path(__file__).parents[1] / "parsers" / "fixtures" / "seed_ul_utf8" / "page.html").read_bytes()
+    url = "https://kashaf.example/news/1?sid=Sx81f0&utm_source=x"
+    page = PageParser().parse(url, html, "text/html; charset=utf-8")
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    rules = UrlRules.from_lists(keep=["sid"])
+    kept = NormalizePipeline(rules).process_item(article_item(page, "kashaf", "Asia/Riyadh", now, rules))
+    assert kept["url"] == "https://kashaf.example/news/1?sid=Sx81f0" and kept["id"] == url_id(url, rules)
+    plain = NormalizePipeline().process_item(article_item(page, "kashaf", "Asia/Riyadh", now))
+    assert plain["url"] == "https://kashaf.example/news/1" and plain["id"] == url_id(url)
