@@ -30,6 +30,7 @@ from datetime import date, timedelta
 from urllib.parse import parse_qsl
 
 from . import corpus as C
+from .site import _num as _number  # a page number written canonically, as the site reads it
 
 __all__ = ["TrapSite", "TRAPS", "parse_traps"]
 
@@ -174,12 +175,6 @@ class TrapSite:
                 days.setdefault(self.site._info(i).when.date(), []).append(i)
             self._days = days
         return self._days
-
-
-def _number(s: str) -> int | None:
-    if not s or not s.isascii() or not s.isdigit() or s[0] == "0" or len(s) > 9:
-        return None
-    return int(s)
 
 
 def _endless(page: str, n: int, url_of) -> str:
