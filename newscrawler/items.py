@@ -79,6 +79,10 @@ def _country(value):
     return split_source(value)[1]
 
 
+def _canonical(value, loader_context):
+    return canonical_url(value, loader_context.get("url_rules"))
+
+
 def _non_empty(value):
     return value if value not in ("", None) else None
 
@@ -88,7 +92,7 @@ class ArticleLoader(ItemLoader):
     default_input_processor = MapCompose(clean_text, _non_empty)
     default_output_processor = TakeFirst()
 
-    url_in = MapCompose(canonical_url)
+    url_in = MapCompose(_canonical)
     body_in = MapCompose(clean_text, _non_empty)
     body_out = Join("\n\n")
     published_at_in = MapCompose(clean_text, _non_empty, _date)
@@ -100,7 +104,7 @@ class ArticleLoader(ItemLoader):
     related_out = Identity()
 
 
-def teaser(raw: dict, tz: str | None, now: datetime | None) -> dict:
+def teaser(raw: dict, tz: str | None, now: datetime | None, url_rules=None) -> dict:
     """A sidebar teaser, typed. Unreadable values become null: a teaser is
     context for the article and never the reason to reject it."""
     src, country = split_source(raw.get("source"))
@@ -108,7 +112,7 @@ def teaser(raw: dict, tz: str | None, now: datetime | None) -> dict:
     url = raw.get("url")
     return {
         "title": clean_text(raw.get("title")),
-        "url": canonical_url(url) if url else None,
+        "url": canonical_url(url, url_rules) if url else None,
         "source": src,
         "source_country": country,
         "category": clean_text(raw.get("category")) or None,
@@ -118,9 +122,10 @@ def teaser(raw: dict, tz: str | None, now: datetime | None) -> dict:
     }
 
 
-def article_item(page, aggregator: str, tz: str | None, crawled_at: datetime) -> ArticleItem:
-    """Build the item for a parsed article page (``parsing.page.ParsedPage``)."""
-    loader = ArticleLoader(tz=tz, now=crawled_at)
+def article_item(page, aggregator: str, tz: str | None, crawled_at: datetime, url_rules=None) -> ArticleItem:
+    """Build the item for a parsed article page (``parsing.page.ParsedPage``); ``url_rules``: the
+    profile's ``drop_params``/``keep_params`` (``processors.urls.UrlRules``)."""
+    loader = ArticleLoader(tz=tz, now=crawled_at, url_rules=url_rules)
     loader.add_value("url", page.url)
     loader.add_value("title", page.title)
     loader.add_value("body", page.paragraphs)
@@ -131,7 +136,7 @@ def article_item(page, aggregator: str, tz: str | None, crawled_at: datetime) ->
     loader.add_value("category", meta.get("category"))
     loader.add_value("credibility", meta.get("credibility"))
     loader.add_value("importance", meta.get("importance"))
-    loader.add_value("related", [teaser(t, tz, crawled_at) for t in page.related if t.get("title")])
+    loader.add_value("related", [teaser(t, tz, crawled_at, url_rules) for t in page.related if t.get("title")])
     loader.add_value("aggregator", aggregator)
     loader.add_value("crawled_at", crawled_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
     return complete(loader.load_item())

@@ -1,4 +1,4 @@
-"""Downloader middlewares for failing servers.
+"""Downloader middlewares for failing servers, and the spider middleware for link depth.
 
 * :class:`BackoffRetryMiddleware` replaces Scrapy's RetryMiddleware (same settings,
   ``RETRY_TIMES``, ``RETRY_HTTP_CODES``, ``RETRY_EXCEPTIONS``) and waits before each
@@ -10,6 +10,10 @@
   chain (Scrapy's dupefilter would otherwise drop it silently and the page would vanish
   without a trace) or that leaves the spider's ``allowed_domains``; the page is then
   reported as unrecoverable with the reason (see ``spiders/reliability.py``).
+* :class:`PaginationDepthMiddleware` replaces Scrapy's DepthMiddleware (same settings): a
+  request marked ``meta[SAME_DEPTH]`` (a pagination step, the same page fetched again in the
+  browser) keeps the depth of the page it comes from, so ``DEPTH_LIMIT`` counts links
+  between pages, not pages of a listing (see ``spiders/budget.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.spidermiddlewares.depth import DepthMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 from scrapy.utils.asyncio import sleep
@@ -28,6 +33,7 @@ from scrapy.utils.response import response_status_message
 from newscrawler.processors.urls import canonical_url
 
 logger = logging.getLogger(__name__)
+SAME_DEPTH = "nc_same_depth"  # request meta: this request is no link deeper than its page
 
 
 class PageLost(IgnoreRequest):
@@ -128,3 +134,18 @@ class RedirectGuardMiddleware:
             self.crawler.stats.inc_value("newscrawler/offsite_redirects")
             raise OffsiteRedirect(f"redirected off-site to {host}: {target}")
         return response
+
+
+class PaginationDepthMiddleware(DepthMiddleware):
+    """Scrapy's DepthMiddleware, except that a ``SAME_DEPTH`` request keeps its page's depth."""
+
+    def get_processed_request(self, request, response):
+        if response is None or not request.meta.get(SAME_DEPTH):
+            return super().get_processed_request(request, response)
+        request.meta.pop("depth_reset", None)
+        depth = response.meta.get("depth", 0)
+        request.meta["depth"] = depth
+        if self.prio:
+            request.priority -= depth * self.prio
+        self.stats.max_value("request_depth_max", depth)
+        return request

@@ -26,6 +26,13 @@ spidermon: see the EXTENSIONS order in settings.py) copies it to
 ERROR line per failure and ``WriteAlertsFile`` writes ``<run>.alerts.json``;
 Slack, Telegram and e-mail alerts are added when spidermon's own settings
 for them are present (see ``alert_actions``).
+
+Warning-level monitors (``CrawlBudgetSuite``, spidermon level ``low``) never
+fail a run: ``pages_per_record`` (pages fetched / records, an article already
+written by an earlier run counting as a record) <= ``max_pages_per_record``.
+A failed one is stored as ``[{"monitor", "reason"}]`` in the stat
+``newscrawler/monitor_warnings`` (the summary's ``monitor_warnings``), logged
+as a WARNING and named in the ``run`` wrapper's verdict; no alert is sent.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ import logging
 import warnings
 from pathlib import Path
 
-from spidermon import Monitor, MonitorSuite
+from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.core.actions import Action
 from spidermon.exceptions import NotConfigured
 
@@ -176,9 +183,10 @@ def evaluate(stats: dict, t: dict) -> dict:
 # ---------------------------------------------------------------- spidermon monitors
 class _ProfileCheck(Monitor):
     key = ""
+    checks = CHECKS  # the table the key names (WARNING_CHECKS for the warning-level monitors)
 
     def _check(self):
-        ok, reason = CHECKS[self.key](self.data.stats, thresholds_for(self.data.spider))
+        ok, reason = self.checks[self.key](self.data.stats, thresholds_for(self.data.spider))
         if ok is None:
             self.skipTest(reason)
         if not ok:
@@ -359,6 +367,52 @@ class CrawlHealthSuite(MonitorSuite):
     def __init__(self, *args, crawler=None, **kwargs):
         super().__init__(*args, crawler=crawler, **kwargs)
         self.add_monitors_failed_actions(alert_actions(crawler))
+
+
+# ---------------------------------------------------------------- warning-level monitors
+WARNINGS_STAT = "newscrawler/monitor_warnings"
+
+
+def check_pages_per_record(stats, t):
+    pages = _n(stats, "response_received_count")
+    records = _n(stats, "newscrawler/records") + _n(stats, INCREMENTAL_SKIPPED_STAT)
+    limit = t.get("max_pages_per_record", 5)
+    if records == 0:
+        return None, f"{pages} pages fetched and no record (min_records judges that)"
+    ratio = pages / records
+    return ratio <= limit, (f"{pages} pages fetched for {records} records: {ratio:.1f} per record, "
+                            f"maximum {limit:g} (the summary's budget says which chains were stopped)")
+
+
+WARNING_CHECKS = {"pages_per_record": check_pages_per_record}
+
+
+@monitors.level.low
+class PagesPerRecordMonitor(_ProfileCheck):
+    """Not too many pages fetched per record (a warning: the run does not fail)."""
+
+    key = "pages_per_record"
+    checks = WARNING_CHECKS
+
+    def test_pages_per_record(self):
+        self._check()
+
+
+class RecordWarnings(Action):
+    """Store the failed warning-level monitors in the stats and log each as a WARNING."""
+
+    def run_action(self):
+        found = [{"monitor": _name(r.monitor), "reason": _reason(r)} for r in self.result.monitors_failed_results]
+        for w in found:
+            logger.warning("monitor warning: %s: %s", w["monitor"], w["reason"])
+        self.data.crawler.stats.set_value(WARNINGS_STAT, found)
+
+
+class CrawlBudgetSuite(MonitorSuite):
+    """Warning-level monitors, run after CrawlHealthSuite: they warn and never fail the run."""
+
+    monitors = [PagesPerRecordMonitor]
+    monitors_failed_actions = [RecordWarnings]
 
 
 # The record schema as a JSON string, for SPIDERMON_VALIDATION_SCHEMAS (an object path).

@@ -3,7 +3,8 @@ from elsewhere) with charts drawn as inline SVG.
 
 Shows records per outlet, per country, per category and per day, the
 distributions of credibility and importance, duplicates and rejects by
-reason, the crawl's timings and the monitors' results. It reads the given
+reason, the crawl's timings, the crawl budget (pages fetched per record, the
+chains the budget stopped and why) and the monitors' results. It reads the given
 ``.jsonl`` files and, beside each ``<run>.jsonl``, ``<run>.rejects.jsonl``
 and ``<run>.summary.json`` when they exist; more summaries can be given.
 
@@ -365,6 +366,38 @@ def _monitors(summaries: list[dict]) -> str:
 def _distinct(counter: Counter) -> int:
     """How many outlets/countries/categories: a null value (UNKNOWN) is none of them."""
     return sum(1 for k in counter if k != UNKNOWN)
+STOP_REASONS = {  # spiders/budget.py
+    "no_new_links": "لا روابط جديدة (no new links)",
+    "other_depth": "عمق الصفحات الأخرى (other-depth)",
+    "depth_limit": "حد العمق (depth limit)",
+    "page_budget": "ميزانية الصفحات (page budget)",
+}
+
+
+def _budget(summaries: list[dict]) -> str:
+    """Pages fetched per record and the chains stopped, by reason, per run and in all."""
+    runs = [s for s in summaries if isinstance(s.get("budget"), dict)]
+    if not runs:
+        return ""
+    totals = Counter()
+    rows = []
+    for s in runs:
+        b = s["budget"]
+        stopped = b.get("chains_stopped") or {}
+        totals.update({k: v for k, v in stopped.items() if isinstance(v, int)})
+        ratio = b.get("pages_per_record")
+        cells = "".join(f"<td class='num'>{stopped.get(k, 0)}</td>" for k in STOP_REASONS)
+        rows.append(f"<tr data-run='{escape(_run_name(s))}' data-pages-per-record='{'' if ratio is None else ratio}'>"
+                    f"<td class='ltr'>{escape(_run_name(s))}</td><td class='num'>{s.get('pages_fetched', 0)}</td>"
+                    f"<td class='num'>{s.get('records', 0)}</td>"
+                    f"<td class='num'>{'—' if ratio is None else escape(str(ratio))}</td>{cells}</tr>")
+    bars = [(label, totals.get(k, 0)) for k, label in STOP_REASONS.items()]
+    head = "".join(f"<th>{escape(label)}</th>" for label in STOP_REASONS.values())
+    table = ("<table><tr><th>التشغيل run</th><th>صفحات pages</th><th>سجلات records</th>"
+             f"<th>صفحات لكل سجل pages per record</th>{head}</tr>" + "".join(rows) + "</table>")
+    return (_figure("budget", "السلاسل التي أوقفتها ميزانية الزحف حسب السبب", "Chains stopped by the crawl budget, by reason",
+                    hbar_chart("budget", bars, keys=list(STOP_REASONS)), sum(totals.values()))
+            + f'<section id="budget"><h2>ميزانية الزحف <span class="en">Crawl budget</span></h2>{table}</section>')
 
 
 def render(data: Data, title: str = "تقرير الزحف") -> str:
@@ -406,6 +439,7 @@ def render(data: Data, title: str = "تقرير الزحف") -> str:
         _figure("rejects", "المرفوضة حسب السبب", "Rejects by reason", hbar_chart("rejects", rejects),
                 sum(data.rejects.values())),
         _timings(data.summaries),
+        _budget(data.summaries),
         _monitors(data.summaries),
     ]
     files = "".join(f"<li>{escape(str(p))}</li>" for p in data.record_files + data.rejects_files + data.summary_files)

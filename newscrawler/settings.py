@@ -39,9 +39,15 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.BackoffRetryMiddleware": 550,
     "newscrawler.middlewares.RedirectGuardMiddleware": 650,
 }
+SPIDER_MIDDLEWARES = {
+    # a pagination step is no link deeper: DEPTH_LIMIT counts links between pages (spiders/budget.py)
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "newscrawler.middlewares.PaginationDepthMiddleware": 900,
+}
 DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated body is an error (retried), never half a record
 # Budgets per run: pages fetched (CLOSESPIDER_PAGECOUNT, finish reason closespider_pagecount)
-# and link depth from the start pages. Lower them with -s for a quick look at a new site.
+# and link depth from the start pages (pagination steps do not count). Lower them with -s for a
+# quick look at a new site.
 CLOSESPIDER_PAGECOUNT = 1_000_000
 DEPTH_LIMIT = 2000
 COOKIES_ENABLED = False
@@ -84,13 +90,18 @@ ADDONS = {"newscrawler.distributed.DistributedAddon": 0}
 # Monitoring (newscrawler/monitors.py; thresholds in the site profile's "monitoring" object).
 # Alerts: set spidermon's own SPIDERMON_SLACK_*, SPIDERMON_TELEGRAM_* or SPIDERMON_EMAIL_* settings (README).
 SPIDERMON_ENABLED = True
-SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawler.monitors.CrawlHealthSuite"]
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["newscrawler.monitors.CrawlHealthSuite",
+                                   "newscrawler.monitors.CrawlBudgetSuite"]  # warnings only
 SPIDERMON_VALIDATION_SCHEMAS = ["newscrawler.monitors.RECORD_SCHEMA"]
 LOG_LEVEL = "INFO"
 
 # newscrawler's own settings
 NEWSCRAWLER_OUTPUT_DIR = "data"
 # Incremental runs (newscrawler/state.py): the seen-store lives in NEWSCRAWLER_STATE_DIR
-# (default: .state/ inside NEWSCRAWLER_OUTPUT_DIR); listing pages read past the last new one.
+# (default: .state/ inside NEWSCRAWLER_OUTPUT_DIR).
 NEWSCRAWLER_STATE_DIR = None
+# The crawl budget (newscrawler/spiders/budget.py), in every run: a pagination chain stops after
+# this many pages in a row that bring nothing new; links found on pages that are neither articles
+# nor listings are followed this many more hops.
 NEWSCRAWLER_EXTRA_PAGES = 1
+NEWSCRAWLER_OTHER_DEPTH = 2

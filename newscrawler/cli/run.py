@@ -14,7 +14,9 @@ Runs ``scrapy crawl SPIDER`` as a child process and judges the run by its
   ratio above the profile's ``max_error_ratio``, failed monitors, or no record
   while the profile expects records. On an incremental run over an unchanged
   site "no new record" is fine: articles skipped because an earlier run wrote
-  them count as records here. Exit code 2: a wrong argument;
+  them count as records here. Exit code 2: a wrong argument. The line also
+  gives the crawl budget: pages per record, the chains a limit stopped and
+  why, and the warning-level monitors that fired (a warning never fails a run);
 * SIGTERM and SIGINT are passed on to the crawl, which stops cleanly; the
   wrapper keeps the lock until the crawl has exited (the crawl also holds the
   lock's descriptor, so not even a SIGKILLed wrapper frees it early) and says
@@ -142,6 +144,25 @@ def _logger(log_file: Path, max_bytes: int, backups: int) -> logging.Logger:
     return log
 
 
+STOP_WORDS = {"no_new_links": "no new links", "other_depth": "other-depth", "depth_limit": "depth limit",
+              "page_budget": "page budget"}
+
+
+def budget_note(summary: dict) -> str:
+    """The crawl budget in words: pages per record, the chains stopped and why, and the warnings."""
+    budget = summary.get("budget") or {}
+    parts = []
+    if budget.get("pages_per_record") is not None:
+        parts.append(f"{budget['pages_per_record']} pages per record")
+    stopped = [f"{n} {STOP_WORDS.get(r, r)}" for r, n in (budget.get("chains_stopped") or {}).items() if n]
+    if stopped:
+        parts.append("chains stopped: " + ", ".join(stopped))
+    for w in summary.get("monitor_warnings") or []:
+        if isinstance(w, dict):
+            parts.append(f"WARNING: {w.get('monitor')}: {w.get('reason')}")
+    return "".join("; " + p for p in parts)
+
+
 def verdict(summary: dict | None, expect_records: bool, max_error_ratio: float) -> tuple[bool, str]:
     """(ok, one line) for a run summary."""
     if not summary:
@@ -176,8 +197,8 @@ def verdict(summary: dict | None, expect_records: bool, max_error_ratio: float) 
                   f"({earlier.get('not_fetched', 0)} not fetched, {earlier.get('dropped_as_written', 0)} dropped as "
                   f"already written) in {earlier.get('state_file') or 'the seen-store'}")
     if problems:
-        return False, "FAILED: " + "; ".join(problems) + f" ({facts})"
-    return True, f"OK: {facts}"
+        return False, "FAILED: " + "; ".join(problems) + f" ({facts})" + budget_note(summary)
+    return True, f"OK: {facts}" + budget_note(summary)
 
 
 def cmd_run(args) -> int:

@@ -20,7 +20,6 @@ def cmd_seed(args) -> int:
     from scrapy_redis.dupefilter import RFPDupeFilter
 
     from newscrawler import distributed
-    from newscrawler.processors.urls import canonical_url
     from newscrawler.profiles import ProfileError
     from newscrawler.spiders.base import ArgumentError
 
@@ -42,7 +41,7 @@ def cmd_seed(args) -> int:
     queue = Scheduler.queue_class(server, spider, keys.requests)
     queued = seen = 0
     for start in spider.start_urls:
-        if queue.push_unseen(spider.request(canonical_url(start)), dupefilter):
+        if queue.push_unseen(spider.request(spider.canonical(start)), dupefilter):
             queued += 1
         else:
             seen += 1

@@ -104,6 +104,12 @@ def check_spider(settings, name: str, spargs: dict, set_names=(), output: bool =
             check_settings(dict(spargs), settings)
         except (ArgumentError, ProfileError) as e:
             fail(str(e), settings, spargs, name)
+    try:  # the crawl budget's settings (NEWSCRAWLER_EXTRA_PAGES, NEWSCRAWLER_OTHER_DEPTH)
+        from newscrawler.spiders.budget import budget_settings
+
+        budget_settings(settings)
+    except ValueError as e:
+        fail(str(e), settings, spargs, name)
     if not output:
         return
     try:

@@ -1,7 +1,8 @@
 """The run summary: ``<run>.summary.json`` beside the run's ``.jsonl``.
 
 Pages fetched, records, rejects per reason, duplicates, HTTP errors by status,
-download errors by type, finish reason, start and end times, output files.
+download errors by type, finish reason, start and end times, output files, the
+crawl budget (pages per record, chains stopped by reason).
 Written atomically (temporary file, then rename) when the spider closes.
 """
 
@@ -35,6 +36,32 @@ def error_ratio(stats: dict) -> float:
               and int(k.rsplit("/", 1)[1]) >= 400)
     ok = max(0, received - bad)
     return round(failed / (failed + ok), 4) if failed + ok else 0.0
+
+
+BUDGET_REASONS = ("no_new_links", "other_depth", "depth_limit", "page_budget")  # spiders/budget.py
+
+
+def budget_summary(stats: dict, reason: str) -> dict:
+    """Pages fetched per record, and the chains the crawl budget stopped, by reason."""
+    pre = "newscrawler/budget/"
+    stopped = {r: stats.get(f"{pre}stopped/{r}", 0) for r in BUDGET_REASONS}
+    links = {r: stats.get(f"{pre}links_not_followed/{r}", 0) for r in BUDGET_REASONS}
+    ignored = stats.get("depth/request_ignored_count", 0)  # DEPTH_LIMIT cuts made outside the budget's rules
+    stopped["depth_limit"] += ignored
+    links["depth_limit"] += ignored
+    if reason == "closespider_pagecount":  # the page budget stopped every chain still going
+        stopped["page_budget"] += 1
+    # an article skipped because an earlier run wrote it counts as a record (as in the run wrapper)
+    records = (stats.get("newscrawler/records", 0) or 0) + (stats.get("newscrawler/incremental/skipped", 0) or 0)
+    pages = stats.get("response_received_count", 0) or 0
+    return {
+        "pages_per_record": round(pages / records, 2) if records else None,
+        "chains_stopped": stopped,
+        "links_not_followed": links,
+        "stopped_urls": stats.get(f"{pre}stopped_urls") or [],  # reason, url, chain, links; at most 100
+        "chain_pages": stats.get(f"{pre}chain_pages", 0),  # pages reached by a pagination step
+        "max_depth": stats.get("request_depth_max", 0),
+    }
 
 
 def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> dict:
@@ -96,6 +123,9 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         "earlier_state": {"skipped": not_fetched + dropped, "not_fetched": not_fetched,
                           "dropped_as_written": dropped, "state_file": incremental.get("state_file")},
         "error_ratio": error_ratio(stats),
+        # the crawl budget (newscrawler/spiders/budget.py): pages per record, chains stopped and why
+        "budget": budget_summary(stats, reason),
+        "monitor_warnings": stats.get("newscrawler/monitor_warnings") or [],  # warning-level monitors
     }
 
 

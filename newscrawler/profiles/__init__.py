@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newscrawler.argtypes import unknown_name
 from newscrawler.parsing.page import PageParser, ParserRules
+from newscrawler.processors.urls import DEFAULT_RULES, UrlRules
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
@@ -52,6 +53,7 @@ class Profile:
     raw: dict = field(default_factory=dict)
     monitoring: dict = field(default_factory=dict)  # thresholds of newscrawler/monitors.py
     contracts: dict = field(default_factory=dict)  # name -> contract lines, for scrapy check (contracts.py)
+    url_rules: UrlRules = DEFAULT_RULES  # drop_params / keep_params (newscrawler/processors/urls.py)
 
 
 def profile_dirs() -> list[Path]:
@@ -158,6 +160,10 @@ def load_file(path: Path) -> Profile:
     except (TypeError, ValueError):
         raise ProfileError(f"{path}: 'max_error_ratio' must be a number") from None
     try:
+        url_rules = UrlRules.from_lists(data.get("drop_params") or [], data.get("keep_params") or [])
+    except ValueError as e:
+        raise ProfileError(f"{path}: {e}") from None
+    try:
         rules = ParserRules.from_profile(data)
         PageParser(rules)  # compiles labels and selectors: fail now, not mid-crawl
     except Exception as e:  # a bad selector or label table
@@ -179,6 +185,7 @@ def load_file(path: Path) -> Profile:
         raw=data,
         monitoring=monitoring_thresholds(data, path, ratio),
         contracts=contracts_of(data, path),
+        url_rules=url_rules,
     )
 
 
@@ -205,6 +212,7 @@ MONITORING_DEFAULTS = {
     "expected_finish_reasons": ["finished"],
     "min_coverage": {"category": 0.95, "credibility": 0.95, "importance": 0.95},
     "max_page_errors": 0,
+    "max_pages_per_record": 5,  # a warning only (monitors.CrawlBudgetSuite)
 }
 
 
@@ -231,6 +239,9 @@ def monitoring_thresholds(data: dict, path: Path, max_error_ratio: float = 0.2) 
         number(key, out[key], whole=True)
     for key in ("max_rejects_ratio", "max_http_error_ratio"):
         number(key, out[key], top=1)
+    per_record = out["max_pages_per_record"]
+    if isinstance(per_record, bool) or not isinstance(per_record, (int, float)) or per_record < 1:
+        raise ProfileError(f"{path}: monitoring 'max_pages_per_record' must be a number >= 1, not {per_record!r}")
     reasons = out["expected_finish_reasons"]
     if not isinstance(reasons, list) or not reasons or not all(isinstance(r, str) for r in reasons):
         raise ProfileError(f"{path}: monitoring 'expected_finish_reasons' must be a non-empty list of strings")

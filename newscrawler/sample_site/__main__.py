@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--faults", default=None,
                    help="fault mode: KIND=RATE,... or 'default' (see newscrawler/sample_site/faults.py)")
     p.add_argument("--fault-seed", type=_seed, default=0, help="fault seed (default 0)")
+    p.add_argument("--traps", default=None,
+                   help="trap mode: all, or some of pagination,calendar,sessions (see newscrawler/sample_site/traps.py)")
     p.add_argument("--layouts", choices=("all", "classic"), default="all",
                    help="article layouts: all of them (default) or the seed's order only (layouts.py)")
     args = p.parse_args(argv)
@@ -46,6 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         site = SampleSite(args.articles, args.seed, args.tz, js_articles=args.js_articles, layouts=args.layouts)
     except ValueError as e:
         p.error(str(e))
+    if args.traps:
+        from .traps import TrapSite, parse_traps
+
+        try:
+            site = TrapSite(site, parse_traps(args.traps))
+        except ValueError as e:
+            p.error(str(e))
     try:
         if args.faults:
             from .faults import FaultPlan, make_server

@@ -133,8 +133,9 @@ class RunningSite:
     def __init__(self, articles: int = 300, seed: int = 1, tz: str = "Asia/Riyadh",
                  host: str = "127.0.0.1", port: int = 0, python: str | None = None,
                  startup_timeout: float = 30.0, js_articles: int = 0, faults: str | None = None,
-                 fault_seed: int = 0, layouts: str = "all"):
+                 fault_seed: int = 0, layouts: str = "all", traps: str | None = None):
         self.faults, self.fault_seed = faults, fault_seed  # fault mode (faults.py)
+        self.traps = traps  # trap mode (traps.py): "all" or e.g. "pagination,sessions"
         self.layouts = layouts  # "all" or "classic" (layouts.py)
         self.articles = articles
         self.js_articles = js_articles  # the optional JavaScript section (js_section.py)
@@ -182,6 +183,8 @@ class RunningSite:
             cmd += ["--faults", self.faults, "--fault-seed", str(self.fault_seed)]
         if self.layouts != "all":
             cmd += ["--layouts", self.layouts]
+        if self.traps:
+            cmd += ["--traps", self.traps]
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PROJECT_ROOT), env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"

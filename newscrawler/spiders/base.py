@@ -1,7 +1,8 @@
 """ProfileSpider: navigation only, driven by a site profile (data).
 
-Which links to follow and when to stop; what a page says is the page parser's
-job (``newscrawler.parsing``) and how it becomes a record is the item loader's
+Which links to follow and when to stop (the crawl budget's rules:
+``spiders/budget.py``); what a page says is the page parser's job
+(``newscrawler.parsing``) and how it becomes a record is the item loader's
 (``newscrawler.items``).
 
 Arguments (``-a``): ``start_url`` (one or more, comma-separated; default:
@@ -26,6 +27,7 @@ from newscrawler.items import article_item, rejected_page
 from newscrawler.middlewares import PageLost
 from newscrawler.parsing.page import PageParser
 from newscrawler.processors.urls import canonical_url, is_http_url, unreadable_links
+from newscrawler.spiders.budget import CrawlBudget
 
 IGNORED_SUFFIXES = tuple("." + e for e in IGNORED_EXTENSIONS)  # files, not pages
 MAX_LISTED_FAILURES = 1000
@@ -150,18 +152,29 @@ class ProfileSpider(scrapy.Spider):
         hosts = {urlsplit(u).hostname for u in self.start_urls}
         self.allowed_domains = sorted(h for h in hosts | set(self.profile.allowed_domains) if h)
         self._hosts = set(self.allowed_domains)
+        self.url_rules = self.profile.url_rules  # the profile's drop_params / keep_params
         self.parser = PageParser(self.profile.rules)
         self._article_re = [re.compile(p) for p in self.profile.article_patterns]
         self._deny_re = [re.compile(p) for p in self.profile.deny_patterns]
         # canonical URLs this process has requested, or decided for good not to request
         self._requested: set[str] = set()
+        self._budget: CrawlBudget | None = None
+
+    @property
+    def budget(self) -> CrawlBudget:
+        if self._budget is None:
+            self._budget = CrawlBudget(self.crawler.settings, self.crawler.stats)
+        return self._budget
+
+    def canonical(self, url: str) -> str:
+        return canonical_url(url, self.url_rules)
 
     # -------------------------------------------------------- navigation
     async def start(self):
         # Our own requests, so the dupefilter sees start pages too (Scrapy's
         # default start() sends them with dont_filter=True).
         for url in self.start_urls:
-            url = canonical_url(url)
+            url = self.canonical(url)
             self._requested.add(url)
             yield self.request(url)
 
@@ -193,6 +206,8 @@ class ProfileSpider(scrapy.Spider):
             return
         again = self.render_again(response, page)
         if again is not None:  # e.g. the page needs JavaScript: fetch it once more, rendered
+            if isinstance(again, scrapy.Request):
+                again.meta.update(self.budget.carry(response.meta))  # the same page: same chain and depth
             yield again
             return
         self.crawler.stats.inc_value(f"newscrawler/pages/{page.kind}")
@@ -207,9 +222,9 @@ class ProfileSpider(scrapy.Spider):
             if item is not None:
                 yield item
         requested = self._requested
-        for url in self.links_to_follow(response, page):
+        for url, meta in self.links_to_follow(response, page):
             requested.add(url)
-            yield self.request(url)
+            yield self.request(url, meta=meta) if meta else self.request(url)
 
     # Hooks: mixins (JavaScript rendering, incremental crawling) override these.
     def render_again(self, response, page):
@@ -218,22 +233,46 @@ class ProfileSpider(scrapy.Spider):
 
     def make_item(self, response, page):
         """The item of an article page (or a Request that completes it, or None)."""
-        return article_item(page, self.name, self.profile.timezone, datetime.now(timezone.utc))
+        return article_item(page, self.name, self.profile.timezone, datetime.now(timezone.utc), self.url_rules)
+
+    def known_items(self, page, items: set[str]) -> set[str]:
+        """The card links of ``page`` that are not news for the budget (a mixin's hook: the seen-store)."""
+        return set()
 
     def links_to_follow(self, response, page):
-        """Canonical URLs to request from ``page``.
+        """``(canonical url, request meta or None)`` for each link to request from ``page``.
 
-        A URL this process already requested is left out here: an article is
-        linked from ten pages, and each Request object costs Scrapy's
-        middlewares, scheduler and dupefilter far more than this set lookup
-        (the dupefilter still guards what reaches the queue, across processes
-        and JOBDIR resumes too).
+        The crawl budget (``spiders/budget.py``) decides which pagination links
+        are followed and whether the page's other links are; what it stops is
+        counted by reason. A URL this process already requested is left out
+        here: an article is linked from ten pages, and each Request object
+        costs Scrapy's middlewares, scheduler and dupefilter far more than this
+        set lookup (the dupefilter still guards what reaches the queue, across
+        processes and JOBDIR resumes too).
         """
-        requested = self._requested
+        canonical, requested, wanted = self.canonical, self._requested, self.wanted
+        items = {canonical(u) for u in page.item_links}
+        pagination = {canonical(u) for u in page.pagination}
+        here = canonical(response.url)
+        plan = self.budget.plan(here, response.meta, page.kind, pagination, items,
+                                self.known_items(page, items) if items else frozenset())
+        cut: dict[str, set[str]] = {}
         for url in page.links:
-            url = canonical_url(url)
-            if url not in requested and self.wanted(url):
-                yield url
+            url = canonical(url)
+            if url in requested or not wanted(url):
+                continue
+            if url in pagination:
+                if url in plan.pages:
+                    yield url, plan.page_meta
+                elif plan.pages_stop:
+                    cut.setdefault(plan.pages_stop, set()).add(url)
+                # else: not the next page of its chain; the chain reaches it in turn
+            elif plan.links_stop:
+                cut.setdefault(plan.links_stop, set()).add(url)
+            else:
+                yield url, plan.link_meta
+        for reason, urls in cut.items():
+            self.budget.stopped(reason, here, plan.chain, len(urls))
 
     @staticmethod
     def failure_reason(failure) -> str | None:

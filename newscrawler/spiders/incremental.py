@@ -17,31 +17,30 @@ How a run uses the seen-store (``newscrawler.state``):
   or ``full=1``: everything is crawled;
 * ``catch-up``: the previous run did not finish (killed, stopped early):
   every listing page is read, but articles already handled are not requested;
-* ``incremental``: articles already handled are not requested, and on each
-  listing chain only the next page is followed; once a listing page offers
-  nothing new, ``NEWSCRAWLER_EXTRA_PAGES`` (default 1) more pages are read and
-  then its pagination is no longer followed.
+* ``incremental``: articles already handled are not requested, and a card
+  whose article is in the store is no news for the crawl budget: a listing
+  chain stops after ``NEWSCRAWLER_EXTRA_PAGES`` pages that bring nothing new
+  (the same rule as in every run, ``spiders/budget.py``; here "new" also
+  means "not in the store").
 
-Counters go to the stats (and the run summary) under ``newscrawler/incremental/``.
+Counters go to the stats (and the run summary) under ``newscrawler/incremental/``;
+what the budget stopped, under ``newscrawler/budget/``.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from newscrawler.processors.dates import parse_date
-from newscrawler.processors.urls import canonical_url, url_id
+from newscrawler.processors.urls import url_id
 from newscrawler.spiders.base import ArgumentError
 from newscrawler.state import WRITTEN, store_for
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")
-_DIGITS = re.compile(r"\d+")
-STALE = "nc_stale"  # request meta: how many listing pages in a row offered nothing new
 
 
 def _aware(value: str | None) -> datetime | None:
@@ -61,34 +60,6 @@ def _older(published_at: str | None, since: datetime | None) -> bool:
         when = when.replace(tzinfo=None)
         since = since.replace(tzinfo=None)
     return when < since
-
-
-def _shape(url: str) -> tuple[str, int | None]:
-    parts = urlsplit(url)
-    tail = parts.path + ("?" + parts.query if parts.query else "")
-    numbers = _DIGITS.findall(tail)
-    return _DIGITS.sub("#", tail), (int(numbers[-1]) if numbers else None)
-
-
-def next_page(current: str, pagination: list[str]) -> str | None:
-    """The pagination link that comes right after ``current``, or None when unclear.
-
-    Pagination links share a shape (the url with its digits blanked) and differ
-    in one number; the current page has that number too, or is page 1 (e.g.
-    ``/`` next to ``/?page=2``).
-    """
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for url in pagination:
-        shape, number = _shape(url)
-        if number is not None:
-            groups.setdefault(shape, []).append((number, url))
-    if not groups:
-        return None
-    shape, links = max(groups.items(), key=lambda kv: len(kv[1]))
-    cur_shape, cur_number = _shape(current)
-    here = cur_number if cur_shape == shape and cur_number is not None else 1
-    later = sorted((n, u) for n, u in links if n > here)
-    return later[0][1] if later else None
 
 
 class IncrementalMixin:
@@ -137,7 +108,6 @@ class IncrementalMixin:
         self.since = opts["since"]
         self.max_pages = opts["max_pages"]
         self.full = opts["full"]
-        self._link_meta: dict[str, dict] = {}
         self._pages_budget = 0
         self._mode: str | None = None
         self._store = None
@@ -178,12 +148,6 @@ class IncrementalMixin:
             self.crawler.stats.inc_value(f"newscrawler/incremental/{key}", n)
 
     # ------------------------------------------------------------ hooks
-    def request(self, url: str, **kwargs):
-        extra = self._link_meta.pop(url, None)
-        if extra:
-            kwargs["meta"] = {**extra, **(kwargs.get("meta") or {})}
-        return super().request(url, **kwargs)
-
     def make_item(self, response, page):
         item = super().make_item(response, page)
         if item is None:
@@ -193,36 +157,36 @@ class IncrementalMixin:
             return None
         redirects = response.meta.get("redirect_urls")
         if redirects:
-            rid = url_id(page.url)
-            self.aliases[rid] = [i for i in {url_id(u) for u in redirects} if i != rid]
+            rid = url_id(page.url, self.url_rules)
+            self.aliases[rid] = [i for i in {url_id(u, self.url_rules) for u in redirects} if i != rid]
         return item
+
+    def _old_cards(self, page) -> set[str]:
+        """Card and teaser links of ``page`` whose date is before ``since``."""
+        old = set()
+        if self.since is not None:
+            tz = self.profile.timezone
+            for card in list(page.cards) + list(page.related):
+                url, raw = card.get("url"), card.get("published_at")
+                if url and raw and _older(parse_date(raw, tz), self.since):
+                    old.add(self.canonical(url))
+        return old
+
+    def known_items(self, page, items):
+        store, mode = self._state()
+        known = self._old_cards(page) & items
+        if mode == "incremental":  # a catch-up run reads every chain: the killed run may not have got far
+            rules = self.url_rules
+            known.update(u for u in items if store.has(url_id(u, rules)))
+        return known
 
     def links_to_follow(self, response, page):
         store, mode = self._state()
         tz = self.profile.timezone
-        items = {canonical_url(u) for u in page.item_links}
-        old = set()
-        if self.since is not None:
-            for card in list(getattr(page, "cards", None) or []) + list(page.related):
-                url, raw = card.get("url"), card.get("published_at")
-                if url and raw and _older(parse_date(raw, tz), self.since):
-                    old.add(canonical_url(url))
-        pagination = {canonical_url(u) for u in page.pagination}
-        listing = page.kind == "listing"
-
-        # Which pagination links to follow from a listing page.
-        follow_pages = pagination
-        stale = 0
-        if listing and mode == "incremental":
-            fresh = [u for u in items if u not in old and not store.has(url_id(u))]
-            stale = 0 if fresh else int(response.meta.get(STALE, 0)) + 1
-            extra = self.crawler.settings.getint("NEWSCRAWLER_EXTRA_PAGES", 1)
-            if stale > extra:
-                follow_pages = set()
-            else:
-                nxt = next_page(canonical_url(response.url), sorted(pagination))
-                follow_pages = {nxt} if nxt else pagination
-
+        rules = self.url_rules
+        items = {self.canonical(u) for u in page.item_links}
+        old = self._old_cards(page)
+        pagination = {self.canonical(u) for u in page.pagination}
         candidates = list(super().links_to_follow(response, page))
         if (self.since is not None and page.kind == "article"
                 and _older(parse_date(page.meta.get("published_at"), tz), self.since)):
@@ -234,28 +198,27 @@ class IncrementalMixin:
                 self._inc("skipped_max_pages", len(candidates))
                 candidates = []
             # pagination first, so the page budget goes to the listing chain
-            candidates.sort(key=lambda u: u not in pagination)
-        for url in candidates:
+            candidates.sort(key=lambda c: c[0] not in pagination)
+        over_budget = 0
+        for url, meta in candidates:
             if url in old:
                 self._requested.add(url)
                 self._inc("skipped_since")
                 continue
             if mode != "full":
-                status = store.status(url_id(url))
+                status = store.status(url_id(url, rules))
                 if status is not None:
                     self._requested.add(url)  # decided for this run: not looked up (or counted) again
                     self._inc("skipped_stored")
                     if status == WRITTEN:
                         self._inc("skipped")  # already written: the monitors count these
                     continue
-            if listing and url in pagination and url not in follow_pages:
-                self._inc("skipped_pagination")
-                continue
             if self.max_pages is not None and url not in items:
                 if self._pages_budget >= self.max_pages:
                     self._inc("skipped_max_pages")
+                    over_budget += 1
                     continue
                 self._pages_budget += 1
-            if listing and url in pagination and mode == "incremental":
-                self._link_meta[url] = {STALE: stale}
-            yield url
+            yield url, meta
+        if over_budget:
+            self.budget.stopped("page_budget", self.canonical(response.url), None, over_budget)

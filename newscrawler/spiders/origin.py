@@ -43,7 +43,7 @@ from newscrawler.parsing.encoding import decode_html
 from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.generic import MIN_BODY_CHARS, GenericParser, body_is_usable, extract_body
 from newscrawler.processors.text import clean_text
-from newscrawler.processors.urls import canonical_url, is_http_url, join_url
+from newscrawler.processors.urls import is_http_url, join_url
 from newscrawler.argtypes import unknown_name
 from newscrawler.profiles import ProfileError
 
@@ -207,7 +207,7 @@ class OriginMixin:
         link = find_origin_link(response.body, response.url, ctype, self.origin, self._hosts, page.title)
         if link is None:
             return item
-        item["origin_url"] = canonical_url(link)
+        item["origin_url"] = self.canonical(link)
         stats.inc_value("newscrawler/origin/requests")
         return scrapy.Request(
             item["origin_url"], callback=self.parse_origin, errback=self.origin_failed,

@@ -103,6 +103,8 @@ def test_thresholds_come_from_the_profile(tmp_path):
     ({"expected_finish_reasons": []}, "non-empty list of strings"),
     ({"min_coverage": {"categry": 0.9}}, "unknown record field 'categry'"),
     ({"min_coverage": {"category": 95}}, "'min_coverage.category' must be a number from 0 to 1"),
+    ({"max_pages_per_record": 0.5}, "'max_pages_per_record' must be a number >= 1"),
+    ({"max_pages_per_record": True}, "'max_pages_per_record' must be a number >= 1"),
 ])
 def test_a_bad_monitoring_object_is_one_clear_error(tmp_path, monitoring, words):
     p = tmp_path / "bad.json"
@@ -121,3 +123,36 @@ def test_a_distributed_worker_is_judged_by_the_whole_crawl():
     # ...and a crawl that wrote nothing at all fails, whichever worker looks
     stats["newscrawler/distributed/crawl_records"] = 0
     assert "min_records" in failed(stats)
+
+
+def test_pages_per_record_is_a_warning_level_check():
+    from newscrawler.monitors import CHECKS, WARNING_CHECKS, PagesPerRecordMonitor, check_pages_per_record
+
+    assert "pages_per_record" not in CHECKS and "pages_per_record" in WARNING_CHECKS  # never fails a run
+    assert PagesPerRecordMonitor.options.level == "LOW"
+    assert MONITORING_DEFAULTS["max_pages_per_record"] == 5
+    ok, reason = check_pages_per_record(healthy(), T)  # 120 pages for 100 records
+    assert ok is True and "1.2 per record, maximum 5" in reason
+    ok, reason = check_pages_per_record(healthy(**{"response_received_count": 6041, "newscrawler/records": 20}), T)
+    assert ok is False and "6041 pages fetched for 20 records: 302.1 per record" in reason
+    # an incremental run: an article an earlier run wrote counts as a record
+    stats = healthy(**{"newscrawler/records": 0, "newscrawler/incremental/skipped": 100})
+    assert check_pages_per_record(stats, T)[0] is True
+    assert check_pages_per_record(healthy(**{"newscrawler/records": 0}), T)[0] is None
+
+
+@pytest.mark.parametrize("extra, words", [
+    ({"drop_params": ["page"]}, "drop_params: 'page' can select content"),
+    ({"drop_params": "ref"}, "'drop_params' must be a list of parameter names"),
+    ({"keep_params": ["a=b"]}, "'keep_params': 'a=b' is not a parameter name"),
+    ({"drop_params": ["ref"], "keep_params": ["ref"]}, "'ref' is in both drop_params and keep_params"),
+])
+def test_bad_url_parameter_lists_are_one_clear_error(tmp_path, extra, words):
+    p = tmp_path / "bad.json"
+    p.write_text(json.dumps({"name": "bad", **extra}))
+    with pytest.raises(ProfileError) as e:
+        load_file(p)
+    assert words in str(e.value) and "\n" not in str(e.value)
+    p.write_text(json.dumps({"name": "good", "drop_params": ["ref", "trk_*"], "keep_params": ["sid"]}))
+    rules = load_file(p).url_rules
+    assert rules.drop == {"ref"} and rules.drop_prefixes == ("trk_",) and rules.keep == {"sid"}

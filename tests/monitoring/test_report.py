@@ -1,6 +1,7 @@
 """The crawl report: written from a real crawl, opened in headless Chromium, every chart read back."""
 
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -146,6 +147,17 @@ def test_timings_and_monitors_of_the_summaries(report):
     speed = {b["label"]: b["value"] for b in report["charts"]["speed"]}
     assert speed[names[0]] == round(summaries[0]["pages_fetched"] * 60 / summaries[0]["elapsed_seconds"], 1)
     assert report["doc"]["monitors"] == [0, 0]
+
+
+def test_the_crawl_budget_of_the_summaries(report):
+    summaries = [r["summary"] for r in report["healthy"]["runs"]]
+    bars = {b["key"]: b["count"] for b in report["charts"]["budget"]}
+    assert set(bars) == {"no_new_links", "other_depth", "depth_limit", "page_budget"}
+    assert bars == {k: sum(s["budget"]["chains_stopped"][k] for s in summaries) for k in bars}
+    assert bars["no_new_links"] > 0  # the second, incremental run stops its chains where nothing is new
+    ratios = re.findall(r"data-pages-per-record='([^']*)'", report["html"])
+    assert ratios == ["" if s["budget"]["pages_per_record"] is None else str(s["budget"]["pages_per_record"])
+                      for s in summaries]
 
 
 @pytest.mark.browser

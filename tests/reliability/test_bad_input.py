@@ -65,6 +65,11 @@ def test_invalid_spider_argument_values(tmp_path, arg, word):
     one_line_error(*run(tmp_path, "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-a", arg), word)
 
 
+def test_invalid_budget_setting(tmp_path):
+    one_line_error(*run(tmp_path, "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-s", "NEWSCRAWLER_EXTRA_PAGES=0"),
+                   "NEWSCRAWLER_EXTRA_PAGES must be a whole number >= 1")
+
+
 def test_output_folder_that_cannot_be_written(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("a regular file, not a folder\n")

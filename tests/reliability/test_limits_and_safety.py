@@ -13,10 +13,10 @@ from pathlib import Path
 from newscrawler.parsing.page import PageParser
 from newscrawler.processors.urls import canonical_url
 from newscrawler.runner import project_settings
-from newscrawler.sample_site import SampleSite
+from newscrawler.sample_site import SampleSite, corpus
 from newscrawler.sample_site.faults import FaultPlan, serve_faulty
 from tests.conftest import ROOT
-from tests.helpers import outputs, read_jsonl, scrapy_crawl
+from tests.helpers import assert_matches_truth, outputs, read_jsonl, scrapy_crawl
 
 
 def test_limits_are_set():
@@ -32,23 +32,33 @@ def test_limits_are_set():
 
 
 def test_page_budget_depth_limit_and_safe_file_names(tmp_path):
-    site = SampleSite(300, 3)
+    site = SampleSite(300, 3)  # the home page's chain is 15 pages deep, deeper than DEPTH_LIMIT=1
     out = tmp_path / "deep" / "er" / "out"
     plan = FaultPlan({}, 0)  # no faults: only the request log
     with serve_faulty(site, plan) as served:
         proc = scrapy_crawl("kashaf", out, "-a", f"start_url={served.url}", "-s", "DEPTH_LIMIT=1",
                             "-s", "NEWSCRAWLER_RUN_ID=../../etc/passwd", "-s", "NEWSCRAWLER_WORKER_ID=../../../w")
         requested = set(plan.attempts())
-        home = site.handle("/", {})[2]
         proc2 = scrapy_crawl("kashaf", tmp_path / "budget", "-a", f"start_url={served.url}",
                              "-s", "CLOSESPIDER_PAGECOUNT=12", "-s", "CONCURRENT_REQUESTS=2")
     assert proc.returncode == 0 and proc2.returncode == 0, proc.stderr[-2000:] + proc2.stderr[-2000:]
-    # depth 1: the start page and what it links to, nothing further
+    # depth 1: a pagination step is no link deeper, so every page of every listing chain is read, and
+    # what they link to; nothing linked only from an article page
     base = served.url.rstrip("/")
-    linked = {canonical_url(u)[len(base):] for u in PageParser().parse(served.url, home, "text/html").links
-              if u.startswith(base)}
-    assert requested - {"/robots.txt", "/"} <= linked, sorted(requested - linked)[:5]
-    assert len(requested) > 5
+    slugs = [slug for slug, _ in corpus.CATEGORIES]
+    chains = ["/"] + [f"/?page={k}" for k in range(2, site.home_pages + 1)] + [
+        f"/section/{slug}" + (f"?p={k}" if k > 1 else "") for c, slug in enumerate(slugs)
+        for k in range(1, site.section_pages[c] + 1)]
+    linked = set(chains)
+    for path in chains:
+        linked |= {canonical_url(u)[len(base):] for u in PageParser().parse(base + path, site.handle(path)[2],
+                                                                             "text/html").links if u.startswith(base)}
+    assert set(chains) <= requested and requested - {"/robots.txt"} <= linked, sorted(requested - linked)[:5]
+    articles = {site.article_path(i) for i in range(1, site.n + 1)}
+    assert articles <= requested  # the end of the 15-page chain too
+    summary = json.loads(outputs(out)["summaries"][0].read_text("utf-8"))
+    assert summary["budget"]["chains_stopped"]["depth_limit"] > 0 and summary["budget"]["max_depth"] == 1
+    assert_matches_truth(read_jsonl(outputs(out)["records"][0]), site.ground_truth(base))
     # every file stays in the output folder, named from safe parts only
     created = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert created and all(out in p.parents or (tmp_path / "budget") in p.parents for p in created), created
@@ -57,6 +67,7 @@ def test_page_budget_depth_limit_and_safe_file_names(tmp_path):
     summary = json.loads(outputs(tmp_path / "budget")["summaries"][0].read_text("utf-8"))
     assert summary["finish_reason"] == "closespider_pagecount"
     assert summary["pages_fetched"] <= 12 + 2 + 1  # the budget, plus what was already in flight
+    assert summary["budget"]["chains_stopped"]["page_budget"] == 1
 
 
 _NASTY = """<!doctype html><html><head><meta charset="utf-8"><title>t</title>

@@ -61,7 +61,7 @@ def test_second_run_requests_no_article_and_writes_nothing(growing):
     assert summary["incremental"]["skipped"] > 0
     # each known article counts once, however many listing cards link to it
     assert summary["incremental"]["skipped"] <= len(growing["runs"][0][1])
-    assert summary["incremental"]["skipped_pagination"] > 0  # pagination stopped early
+    assert summary["budget"]["chains_stopped"]["no_new_links"] > 0  # pagination stopped early
 
 
 def test_after_k_new_articles_the_next_run_writes_exactly_those(growing):
