@@ -105,3 +105,6 @@ NEWSCRAWLER_STATE_DIR = None
 # nor listings are followed this many more hops.
 NEWSCRAWLER_EXTRA_PAGES = 1
 NEWSCRAWLER_OTHER_DEPTH = 2
+# "new" to a chain: new to that chain ("chain", the safe default) or to the whole run ("run": fewer pages
+# when the home chain lists every article, but a section that repeats it is stopped early)
+NEWSCRAWLER_NEW_LINKS = "chain"

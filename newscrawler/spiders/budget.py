@@ -12,9 +12,14 @@ time one of them stops a chain it is counted in the stats under
     this chain (and, on an incremental run, not already in the seen-store, nor
     older than ``since``). After ``NEWSCRAWLER_EXTRA_PAGES`` (default 1) pages
     in a row that do not pay, the chain stops. Counted per chain: one dead
-    section does not stop the others. (New *to the chain*, not to the run: a
-    section that repeats what the home page listed first still goes on to the
-    older pages the home page never reaches; see the README, "Crawl budget".)
+    section does not stop the others. What "not yet seen" means is the setting
+    ``NEWSCRAWLER_NEW_LINKS``: ``chain`` (the default) counts what the chain
+    itself showed, so a section that repeats what the home page listed first
+    still goes on to the older pages the home page never reaches (a capped
+    home pagination loses nothing); ``run`` counts everything this run has seen
+    on any listing, which reads far fewer pages when the home chain lists
+    every article, but stops a section whose early pages repeat the home
+    page's (see the README, "Crawl budget").
 ``other_depth``
     A page that is neither an article nor a listing (a calendar, a tag cloud,
     search results, an empty archive) passes its links on for at most
@@ -87,8 +92,15 @@ def next_pages(current: str, pagination) -> set[str]:
     return out
 
 
+NEW_LINKS = ("chain", "run")  # NEWSCRAWLER_NEW_LINKS: new to the chain, or new to the whole run
+
+
 def budget_settings(settings) -> tuple[int, int]:
-    """(NEWSCRAWLER_EXTRA_PAGES, NEWSCRAWLER_OTHER_DEPTH); ValueError (one line) when malformed."""
+    """(NEWSCRAWLER_EXTRA_PAGES, NEWSCRAWLER_OTHER_DEPTH); ValueError (one line) when malformed
+    (NEWSCRAWLER_NEW_LINKS too)."""
+    scope = str(settings.get("NEWSCRAWLER_NEW_LINKS") or "chain").strip()
+    if scope not in NEW_LINKS:
+        raise ValueError(f"NEWSCRAWLER_NEW_LINKS must be {' or '.join(NEW_LINKS)}, not {scope!r}")
     out = []
     for name, least in (("NEWSCRAWLER_EXTRA_PAGES", 1), ("NEWSCRAWLER_OTHER_DEPTH", 0)):
         raw = settings.get(name)
@@ -122,6 +134,8 @@ class CrawlBudget:
         self.depth_limit = settings.getint("DEPTH_LIMIT", 0)
         self.stats = stats
         self._chains: dict[str, set[int]] = {}  # chain -> hashes of the item links its pages showed
+        self._run: set[int] | None = set() if str(settings.get("NEWSCRAWLER_NEW_LINKS") or "chain").strip() == "run" \
+            else None  # NEWSCRAWLER_NEW_LINKS=run: hashes of every item link the run's pages showed
 
     def plan(self, url: str, meta: dict, kind: str, pagination, items, known=frozenset()) -> Plan:
         """Decide for the page ``url`` (canonical), fetched with request ``meta``.
@@ -131,7 +145,7 @@ class CrawlBudget:
         """
         on_chain = CHAIN in meta
         chain = meta[CHAIN] if on_chain else url
-        shown = self._chains.setdefault(chain, set())
+        shown = self._run if self._run is not None else self._chains.setdefault(chain, set())
         fresh = False
         for u in items:
             h = hash(u)

@@ -87,3 +87,19 @@ def test_the_verdict_names_the_stops_and_warns_without_failing(trap_run):
     assert s["monitors"]["failed"] == 0 and [w["monitor"] for w in s["monitor_warnings"]] == ["pages_per_record"]
     assert not list(trap_run["out"].glob("*.alerts.json"))  # a warning sends no alert
     assert "WARNING: monitor warning: pages_per_record:" in trap_run["log"]
+
+
+def test_new_links_run_reads_fewer_listing_pages_and_loses_nothing_on_a_complete_home_chain(tmp_path):
+    """On the sample site the home chain lists every article: compared with the whole run, the section
+    chains stop on their first page that repeats it; every record is still written, every field right."""
+    with RunningSite(articles=120, seed=SEED) as site:
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "kashaf", "-a", f"start_url={site.url}",
+               "-s", f"NEWSCRAWLER_OUTPUT_DIR={tmp_path}", *FAST, "-s", "NEWSCRAWLER_NEW_LINKS=run"]
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        truth = site.ground_truth()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    files = outputs(tmp_path)
+    assert_matches_truth(read_jsonl(files["records"][0]), truth)
+    s = json.loads(files["summaries"][0].read_text("utf-8"))
+    assert s["pages_fetched"] < truth["pages"] + 1  # chain mode fetches every listing page (e2e test)
+    assert s["budget"]["chains_stopped"]["no_new_links"] >= 1

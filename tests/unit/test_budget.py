@@ -63,6 +63,18 @@ def test_new_means_new_to_the_chain_so_one_section_does_not_stop_another():
     assert len(home) == 3 and section.pages == {f"{B}/s/x?p=2"} and section.chain == f"{B}/s/x"
 
 
+def test_new_links_run_counts_what_the_whole_run_has_seen():
+    b, _ = budget(NEWSCRAWLER_NEW_LINKS="run")
+    home = walk(b, [["a", "b"], ["c", "d"], []])
+    section = b.plan(f"{B}/s/x", {}, "listing", {f"{B}/s/x?p=2"}, {"a", "c"})  # the home chain listed both
+    assert len(home) == 3 and not section.pages and section.pages_stop == "no_new_links"
+    other = b.plan(f"{B}/s/y", {}, "listing", {f"{B}/s/y?p=2"}, {"a", "e"})  # one card new to the run
+    assert other.pages == {f"{B}/s/y?p=2"}
+    with pytest.raises(ValueError, match="^NEWSCRAWLER_NEW_LINKS must be chain or run, not 'site'$"):
+        budget_settings(Settings({"NEWSCRAWLER_EXTRA_PAGES": 1, "NEWSCRAWLER_OTHER_DEPTH": 2,
+                                  "NEWSCRAWLER_NEW_LINKS": "site"}))
+
+
 def test_known_items_and_articles():
     b, _ = budget()
     stale = b.plan(f"{B}/", {}, "listing", {f"{B}/?page=2"}, {"a"}, known={"a"})  # in the seen-store
