@@ -1,0 +1,309 @@
+"""Run files -> one dataset: one row per article, sorted, clustered, Parquet (or JSON Lines).
+
+Three passes, none holding the bodies in memory:
+
+1. **Index.** Every line of every run file is read and checked (``reader``); the valid
+   records' id, crawl time, publication instant and place (file, offset, length) go to a
+   temporary SQLite index, where a later crawl of an id replaces an earlier one (the
+   greatest ``crawled_at`` wins; between equal times, the later file).
+2. **Rows.** The index, in ``published_at`` order, gives the records again (read at their
+   offsets) after the date filter; each gets its ``lang`` (``language``), is left out when
+   ``--lang`` does not list it, is added to the ``Clusterer`` and converted to a row of
+   ``schema.arrow_schema()``; batches of rows go to a temporary Parquet file.
+3. **Shards.** That file is read back batch by batch, ``cluster_id``/``cluster_size`` are
+   added (``--drop-near-duplicates`` keeps each cluster's earliest row), and the rows go
+   to zstd Parquet shards (one series per publication month, or one for all), counted
+   for ``stats.json`` and the dataset card (``card``).
+
+Everything is written to a fresh folder beside ``--out`` and renamed to it at the end, so
+a failed export leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from newscrawler.dataset import card, language
+from newscrawler.dataset.clusters import DEFAULT_THRESHOLD, Clusterer
+from newscrawler.dataset.reader import find_run_files, read_at, read_lines
+from newscrawler.dataset.schema import EXTRA, RowMaker, arrow_schema, record_of
+
+BATCH = 5_000
+ROWS_PER_FILE = 250_000
+MAX_REPORTED = 20  # bad lines reported one by one; the rest are counted
+
+
+class ExportError(Exception):
+    """A wrong argument or an unusable input: one line for the user."""
+
+
+@dataclass
+class Options:
+    out: Path
+    format: str = "parquet"
+    since: str | None = None  # YYYY-MM-DD, the page's own date
+    until: str | None = None
+    shard_by: str = "month"
+    lang: list[str] = field(default_factory=list)
+    drop_near_duplicates: bool = False
+    threshold: float = DEFAULT_THRESHOLD
+
+
+def _instant(value: str) -> float:
+    dt = datetime.fromisoformat(value)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ExportError(f"--out {out}: already exists and is not an empty folder (an export needs a new folder)")
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise ExportError(f"--out {out}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ExportError(f"--out {out}: cannot write in {parent}")
+
+
+class _Shards:
+    """The output files: one series per month (or one), a new file every ROWS_PER_FILE rows."""
+
+    def __init__(self, folder: Path, fmt: str, by_month: bool, schema: pa.Schema):
+        self.folder, self.fmt, self.by_month, self.schema = folder, fmt, by_month, schema
+        self.open: dict[str, list] = {}  # key -> [writer, path, rows, file number]
+        self.files: dict[str, int] = {}
+
+    def _name(self, key: str, number: int) -> str:
+        ext = "parquet" if self.fmt == "parquet" else "jsonl"
+        return f"{key}-{number:05d}.{ext}"
+
+    def write(self, key: str, table: pa.Table) -> None:
+        if not self.by_month:
+            key = "part"
+        slot = self.open.get(key)
+        if slot is not None and slot[2] >= ROWS_PER_FILE:
+            self._close(key)
+            slot = None
+        if slot is None:
+            number = sum(1 for name in self.files if name.startswith(key + "-"))
+            path = self.folder / self._name(key, number)
+            if self.fmt == "parquet":
+                writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+            else:
+                writer = open(path, "w", encoding="utf-8")
+            slot = self.open[key] = [writer, path, 0, number]
+            self.files[path.name] = 0
+        writer = slot[0]
+        if self.fmt == "parquet":
+            writer.write_table(table)
+        else:
+            for row in table.to_pylist():
+                writer.write(json.dumps(record_of(row), ensure_ascii=False) + "\n")
+        slot[2] += table.num_rows
+        self.files[slot[1].name] += table.num_rows
+
+    def _close(self, key: str) -> None:
+        writer = self.open.pop(key)[0]
+        writer.close()
+
+    def close(self) -> None:
+        for key in list(self.open):
+            self._close(key)
+
+
+def export(paths: list, opts: Options, report=print) -> dict:
+    """Build the dataset in ``opts.out``; returns the stats (also in ``stats.json``)."""
+    t0 = time.perf_counter()
+    files, skipped = find_run_files(paths)
+    if not files:
+        raise ExportError("no run files (*.jsonl) among " + " ".join(str(p) for p in paths))
+    out = Path(opts.out)
+    _check_out(out)
+    work_root = Path(tempfile.mkdtemp(prefix=f".{out.name}.export-", dir=out.resolve().parent))
+    try:
+        stats = _export(files, skipped, opts, work_root, report)
+        final = work_root / "dataset"
+        if out.exists():
+            out.rmdir()  # empty, checked above
+        os.replace(final, out)
+    finally:
+        shutil.rmtree(work_root, ignore_errors=True)
+    stats["seconds"] = round(time.perf_counter() - t0, 2)
+    return stats
+
+
+def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
+    for s in skipped:
+        report(f"skipped {s.path}: {s.why}")
+    db = sqlite3.connect(work_root / "index.sqlite3")
+    db.execute("PRAGMA journal_mode=OFF")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("CREATE TABLE rec (id TEXT PRIMARY KEY, crawled TEXT, pub REAL, day TEXT, file INT, off INT, len INT)")
+    upsert = ("INSERT INTO rec VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET crawled=excluded.crawled, "
+              "pub=excluded.pub, day=excluded.day, file=excluded.file, off=excluded.off, len=excluded.len "
+              "WHERE excluded.crawled >= rec.crawled")
+    records = bad = 0
+    pending = []
+    for fno, path in enumerate(files):
+        for n, off, length, record, problem in read_lines(path):
+            if problem:
+                bad += 1
+                if bad <= MAX_REPORTED:
+                    report(f"{path}:{n}: skipped: {problem}")
+                continue
+            records += 1
+            pending.append((record["id"], record["crawled_at"], _instant(record["published_at"]),
+                            record["published_at"][:10], fno, off, length))
+            if len(pending) >= BATCH:
+                db.executemany(upsert, pending)
+                pending.clear()
+    db.executemany(upsert, pending)
+    if bad > MAX_REPORTED:
+        report(f"... {bad - MAX_REPORTED} more unreadable lines skipped ({bad} in all)")
+    unique = db.execute("SELECT count(*) FROM rec").fetchone()[0]
+    where, args = [], []
+    if opts.since:
+        where.append("day >= ?")
+        args.append(opts.since)
+    if opts.until:
+        where.append("day <= ?")
+        args.append(opts.until)
+    sql = "SELECT file, off, len FROM rec" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY pub, id"
+
+    # pass 2: rows in publication order, language, clusters
+    base_schema = pa.schema([f for f in arrow_schema() if f.name not in ("cluster_id", "cluster_size")])
+    maker = RowMaker()
+    clusterer = Clusterer(opts.threshold)
+    keep_langs = set(opts.lang)
+    ids = bytearray()
+    tmp = work_root / "rows.parquet"
+    selected = other_lang = 0
+    rows: list[dict] = []
+    handles: dict = {}
+    with pq.ParquetWriter(tmp, base_schema, compression="zstd", compression_level=1) as writer:
+        for fno, off, length in db.execute(sql):
+            selected += 1
+            record = read_at(handles, files[fno], off, length)
+            lang = language.detect(language.record_text(record))
+            if keep_langs and lang not in keep_langs:
+                other_lang += 1
+                continue
+            row = maker.row(record)
+            row["lang"] = lang
+            clusterer.add(record["body"])
+            ids += bytes.fromhex(record["id"])
+            rows.append(row)
+            if len(rows) >= BATCH:
+                writer.write_table(pa.Table.from_pylist(rows, base_schema))
+                rows.clear()
+        if rows:
+            writer.write_table(pa.Table.from_pylist(rows, base_schema))
+            rows.clear()
+    for fh in handles.values():
+        fh.close()
+    db.close()
+    roots = clusterer.roots()
+    sizes = Counter(roots)
+
+    # pass 3: cluster columns, shards, counts
+    folder = work_root / "dataset"
+    (folder / "data").mkdir(parents=True)
+    schema = arrow_schema()
+    shards = _Shards(folder / "data", opts.format, opts.shard_by == "month", schema)
+    counts = {k: Counter() for k in ("source", "source_country", "category", "lang", "aggregator", "month",
+                                     "crawl_day")}
+    first_pub = last_pub = first_crawl = last_crawl = None
+    written = dropped = 0
+    k = 0
+    source = pq.ParquetFile(tmp)
+    for batch in source.iter_batches(batch_size=BATCH):
+        n = batch.num_rows
+        rk = roots[k:k + n]
+        keep = [i for i in range(n) if not opts.drop_near_duplicates or rk[i] == k + i]
+        dropped += n - len(keep)
+        cid = pa.array([ids[20 * r:20 * r + 20].hex() for r in rk], pa.string())
+        csize = pa.array([sizes[r] for r in rk], pa.int32())
+        table = pa.Table.from_batches([batch]).append_column(EXTRA[1], cid).append_column(EXTRA[2], csize)
+        if len(keep) < n:
+            table = table.take(pa.array(keep, pa.int64()))
+        k += n
+        if table.num_rows == 0:
+            continue
+        cols = table.select(["published_at", "published_at_offset", "source", "source_country", "category",
+                             "lang", "aggregator", "crawled_at"]).to_pydict()
+        months = []
+        for pub, off in zip(cols["published_at"], cols["published_at_offset"]):
+            local = pub + timedelta(minutes=off) if off is not None else pub
+            months.append(local.strftime("%Y-%m"))
+        for name in ("source", "source_country", "category", "lang", "aggregator"):
+            counts[name].update(cols[name])
+        counts["month"].update(months)
+        counts["crawl_day"].update(c.strftime("%Y-%m-%d") for c in cols["crawled_at"])
+        first_pub = first_pub or _iso(cols["published_at"][0], cols["published_at_offset"][0])
+        last_pub = _iso(cols["published_at"][-1], cols["published_at_offset"][-1])
+        lo, hi = min(cols["crawled_at"]), max(cols["crawled_at"])
+        first_crawl = lo if first_crawl is None or lo < first_crawl else first_crawl
+        last_crawl = hi if last_crawl is None or hi > last_crawl else last_crawl
+        if opts.shard_by == "month":
+            by_month: dict[str, list[int]] = {}
+            for i, m in enumerate(months):
+                by_month.setdefault(m, []).append(i)
+            for m, idx in by_month.items():
+                shards.write(m, table if len(idx) == table.num_rows else table.take(pa.array(idx, pa.int64())))
+        else:
+            shards.write("part", table)
+        written += table.num_rows
+    shards.close()
+    tmp.unlink()
+    if written == 0:
+        raise ExportError("no record left to export (see the filters and the lines reported above)")
+
+    multi = {r: s for r, s in sizes.items() if s > 1}
+    stats = {
+        "rows": written,
+        "files": {f"data/{name}": n for name, n in sorted(shards.files.items())},
+        "options": {"format": opts.format, "since": opts.since, "until": opts.until, "shard_by": opts.shard_by,
+                    "lang": sorted(keep_langs), "drop_near_duplicates": opts.drop_near_duplicates,
+                    "threshold": opts.threshold},
+        "reading": {
+            "files": len(files), "input_files": [str(f) for f in files],
+            "skipped_files": [{"path": str(s.path), "why": s.why} for s in skipped],
+            "records": records, "bad_lines": bad, "unique_ids": unique, "superseded": records - unique,
+            "outside_dates": unique - selected, "other_lang": other_lang,
+        },
+        "clusters": {
+            "threshold": opts.threshold, "shingle_words": clusterer.shingle_words, "num_perm": clusterer.num_perm,
+            "bands": clusterer.bands, "library": "rensa", "clusters": len(multi),
+            "rows_in_clusters": sum(multi.values()), "largest": max(multi.values(), default=1),
+            "dropped": dropped, "lsh_candidates": clusterer.candidates,
+        },
+        "published": {"first": first_pub, "last": last_pub},
+        "crawled": {"first": _utc(first_crawl), "last": _utc(last_crawl)},
+        "counts": {name: dict(c.most_common()) for name, c in counts.items()},
+    }
+    card.write_stats(folder / "stats.json", stats)
+    (folder / "README.md").write_text(card.render(stats, schema), encoding="utf-8")
+    return stats
+
+
+def _iso(utc: datetime, offset: int | None) -> str:
+    if offset is None:
+        return utc.replace(tzinfo=None).isoformat()
+    return utc.astimezone(timezone(timedelta(minutes=offset))).isoformat()
+
+
+def _utc(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
