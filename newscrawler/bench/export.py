@@ -151,7 +151,7 @@ def sweep(records: list[dict], groups: list[list[str]], thresholds: list[float])
         c = Clusterer(t)
         t0 = time.perf_counter()
         for r in recs:
-            c.add(r["body"])
+            c.add(r["body"], _instant(r["published_at"]))
         ms = (time.perf_counter() - t0) * 1000 / len(recs)
         roots = c.roots()
         p, rc, _, _ = precision_recall({r["url"]: roots[k] for k, r in enumerate(recs)}, groups)

@@ -40,16 +40,27 @@ def _threshold(text: str) -> float:
     return value
 
 
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"window {text!r} is not a number of days") from None
+    if not 0 <= value <= 36500:
+        raise argparse.ArgumentTypeError(f"window must be 0 to 36500 days, got {value}")
+    return value
+
+
 def cmd_export(args) -> int:
     from newscrawler.cli import CliError
     from newscrawler.dataset.export import ExportError, Options, export
 
     if args.since and args.until and args.since > args.until:
         raise CliError(f"export: --since {args.since} is after --until {args.until}")
-    from newscrawler.dataset.clusters import DEFAULT_THRESHOLD
+    from newscrawler.dataset.clusters import DEFAULT_THRESHOLD, WINDOW_DAYS
 
     opts = Options(out=args.out, format=args.format, since=args.since, until=args.until, shard_by=args.shard_by,
-                   lang=args.lang or [], drop_near_duplicates=args.drop_near_duplicates, threshold=args.threshold or DEFAULT_THRESHOLD)
+                   lang=args.lang or [], drop_near_duplicates=args.drop_near_duplicates, threshold=args.threshold or DEFAULT_THRESHOLD,
+                   window_days=WINDOW_DAYS if args.window_days is None else args.window_days)
 
     def report(line: str) -> None:
         print(f"newscrawler export: {line}", file=sys.stderr)
@@ -86,4 +97,6 @@ def add_parser(sub) -> None:
                    help="keep only the earliest article of each cluster of syndicated copies")
     p.add_argument("--threshold", type=_threshold, default=None,
                    help="Jaccard estimate from which two bodies are copies (default 0.7)")
+    p.add_argument("--window-days", type=_days, default=None,
+                   help="look for copies among the articles published this many days before (default 7; 0: all)")
     p.set_defaults(func=cmd_export)

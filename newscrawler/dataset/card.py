@@ -125,7 +125,9 @@ def render(stats: dict, schema: pa.Schema) -> str:
         f"({reading['other_lang']:,} rows of other languages left out).",
         f"- `cluster_id`, `cluster_size`: syndicated copies (one wire text carried by several outlets) found with "
         f"MinHash LSH (rensa; {cl['num_perm']} permutations, {cl['bands']} bands) over word {cl['shingle_words']}-"
-        f"shingles of the body, Jaccard estimate >= {cl['threshold']}, across outlets and runs. `cluster_id` is the "
+        f"shingles of the body, Jaccard estimate >= {cl['threshold']}, across outlets and runs, each article "
+        f"compared with those published up to {cl['window_days'] or 'any number of'} days before it. "
+        "`cluster_id` is the "
         f"`id` of the cluster's earliest article; a row alone has its own `id` and size 1. "
         f"{cl['clusters']:,} clusters hold {cl['rows_in_clusters']:,} rows"
         + (f"; `--drop-near-duplicates` kept the earliest of each ({cl['dropped']:,} rows left out; "

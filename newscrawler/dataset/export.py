@@ -36,11 +36,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from newscrawler.dataset import card, language
-from newscrawler.dataset.clusters import DEFAULT_THRESHOLD, Clusterer
+from newscrawler.dataset.clusters import DEFAULT_THRESHOLD, WINDOW_DAYS, Clusterer
 from newscrawler.dataset.reader import find_run_files, read_at, read_lines
 from newscrawler.dataset.schema import EXTRA, RowMaker, arrow_schema, record_of
 
-BATCH = 5_000
+BATCH = 2_000  # rows per conversion and per Parquet row group: what memory holds at once
 ROWS_PER_FILE = 250_000
 MAX_REPORTED = 20  # bad lines reported one by one; the rest are counted
 
@@ -59,6 +59,7 @@ class Options:
     lang: list[str] = field(default_factory=list)
     drop_near_duplicates: bool = False
     threshold: float = DEFAULT_THRESHOLD
+    window_days: float = WINDOW_DAYS  # copies are looked for this far back (0: the whole dataset)
 
 
 def _instant(value: str) -> float:
@@ -127,6 +128,7 @@ class _Shards:
 def export(paths: list, opts: Options, report=print) -> dict:
     """Build the dataset in ``opts.out``; returns the stats (also in ``stats.json``)."""
     t0 = time.perf_counter()
+    pa.set_memory_pool(pa.system_memory_pool())  # mimalloc keeps what each batch's conversion took
     files, skipped = find_run_files(paths)
     if not files:
         raise ExportError("no run files (*.jsonl) among " + " ".join(str(p) for p in paths))
@@ -181,12 +183,12 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
     if opts.until:
         where.append("day <= ?")
         args.append(opts.until)
-    sql = "SELECT file, off, len FROM rec" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY pub, id"
+    sql = "SELECT file, off, len, pub FROM rec" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY pub, id"
 
     # pass 2: rows in publication order, language, clusters
     base_schema = pa.schema([f for f in arrow_schema() if f.name not in ("cluster_id", "cluster_size")])
     maker = RowMaker()
-    clusterer = Clusterer(opts.threshold)
+    clusterer = Clusterer(opts.threshold, window_days=opts.window_days)
     keep_langs = set(opts.lang)
     ids = bytearray()
     tmp = work_root / "rows.parquet"
@@ -194,7 +196,7 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
     rows: list[dict] = []
     handles: dict = {}
     with pq.ParquetWriter(tmp, base_schema, compression="zstd", compression_level=1) as writer:
-        for fno, off, length in db.execute(sql):
+        for fno, off, length, pub in db.execute(sql):
             selected += 1
             record = read_at(handles, files[fno], off, length)
             lang = language.detect(language.record_text(record))
@@ -203,7 +205,7 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
                 continue
             row = maker.row(record)
             row["lang"] = lang
-            clusterer.add(record["body"])
+            clusterer.add(record["body"], pub)
             ids += bytes.fromhex(record["id"])
             rows.append(row)
             if len(rows) >= BATCH:
@@ -286,7 +288,8 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
         },
         "clusters": {
             "threshold": opts.threshold, "shingle_words": clusterer.shingle_words, "num_perm": clusterer.num_perm,
-            "bands": clusterer.bands, "library": "rensa", "clusters": len(multi),
+            "bands": clusterer.bands, "window_days": opts.window_days, "peak_window_rows": clusterer.peak_window,
+            "library": "rensa", "clusters": len(multi),
             "rows_in_clusters": sum(multi.values()), "largest": max(multi.values(), default=1),
             "dropped": dropped, "lsh_candidates": clusterer.candidates,
         },

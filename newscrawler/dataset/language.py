@@ -27,7 +27,7 @@ CANDIDATES: dict[str, str] = {
     "ug": "ug",  # Uyghur
     "en": "en", "fr": "fr", "tr": "tr", "he": "he", "es": "es", "de": "de",
 }
-MAX_CHARS = 1000  # the headline and the body's start: enough for a clear answer, and fast
+MAX_CHARS = 500  # the headline and the first paragraph or two: a clear answer, and fast
 MIN_SCORE = 0.2  # below this (summed over a language's labels) the answer is null
 _TOP_K = 10
 
