@@ -2,7 +2,7 @@
 
 The header names the data files (``configs``), the columns and their types
 (``dataset_info.features``, the same list ``datasets.Features.from_arrow_schema``
-gives for the export's schema), the split sizes, the languages and a licence the user
+gives for the export's schema), the languages and a licence the user
 must fill in. The text gives the counts per outlet, country, category and language,
 the publication and crawl dates, and how the data was made.
 """
@@ -84,9 +84,6 @@ def render(stats: dict, schema: pa.Schema) -> str:
         "dataset_info:",
         "  features:",
         *features_yaml(schema, 2),
-        "  splits:",
-        "  - name: train",
-        f"    num_examples: {rows}",
         "---",
         "",
     ]

@@ -89,7 +89,7 @@ class _Shards:
 
     def _name(self, key: str, number: int) -> str:
         ext = "parquet" if self.fmt == "parquet" else "jsonl"
-        return f"{key}-{number:05d}.{ext}"
+        return f"train-{key}-{number:05d}.{ext}"  # "train-": the split Hugging Face datasets gives it
 
     def write(self, key: str, table: pa.Table) -> None:
         if not self.by_month:
@@ -99,7 +99,7 @@ class _Shards:
             self._close(key)
             slot = None
         if slot is None:
-            number = sum(1 for name in self.files if name.startswith(key + "-"))
+            number = sum(1 for name in self.files if name.startswith(f"train-{key}-"))
             path = self.folder / self._name(key, number)
             if self.fmt == "parquet":
                 writer = pq.ParquetWriter(path, self.schema, compression="zstd")
