@@ -196,7 +196,7 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
     rows: list[dict] = []
     handles: dict = {}
     with pq.ParquetWriter(tmp, base_schema, compression="zstd", compression_level=1) as writer:
-        for fno, off, length, pub in db.execute(sql):
+        for fno, off, length, pub in db.execute(sql, args):
             selected += 1
             record = read_at(handles, files[fno], off, length)
             lang = language.detect(language.record_text(record))
