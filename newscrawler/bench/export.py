@@ -75,19 +75,19 @@ def make_run_files(folder: Path, records: int) -> dict:
             "groups": [g for g in groups if len(g) > 1]}
 
 
-def run_child(argv: list[str]) -> tuple[float, float, int, str]:
-    """(seconds, peak RSS in MB, exit code, stderr tail) of one child process."""
+def run_child(argv: list[str]) -> tuple[float, float, float, int, str]:
+    """(wall seconds, CPU seconds, peak RSS in MB, exit code, stderr tail) of one child."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = proc.communicate()
     seconds = time.perf_counter() - t0
     # the child has been reaped by communicate(); its rusage is in RUSAGE_CHILDREN only
     # cumulatively, so each child reports its own peak (``--report-rss``) on its last line
-    rss = 0.0
+    rss = cpu = 0.0
     for line in (out or "").splitlines():
         if line.startswith("peak_rss_mb "):
-            rss = float(line.split()[1])
-    return seconds, rss, proc.returncode, (err or "")[-2000:]
+            rss, cpu = float(line.split()[1]), float(line.split()[3])
+    return seconds, cpu, rss, proc.returncode, (err or "")[-2000:]
 
 
 def baseline(folder: str, out: str) -> None:
@@ -121,7 +121,8 @@ def baseline(folder: str, out: str) -> None:
 def peak_rss_line() -> str:
     import resource
 
-    return f"peak_rss_mb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}"
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return f"peak_rss_mb {use.ru_maxrss / 1024:.1f} cpu_s {use.ru_utime + use.ru_stime:.2f}"
 
 
 def pairs(labels: dict) -> set:
@@ -228,25 +229,29 @@ def run(records: int, work: Path, thresholds: list[float], sweep_records: int, p
            f"in {len(list(data.glob('*.jsonl'))) - 1} run files ({time.perf_counter() - t0:.0f} s to make), "
            f"{len(truth['groups'])} planted syndicated stories")
     py = sys.executable
-    secs, rss, code, err = run_child([py, "-m", "newscrawler.bench.export", "baseline", str(data),
-                                      str(work / "baseline.parquet")])
+    report(f"load average before: {os.getloadavg()[0]:.1f} (2 cores: figures below that are per CPU second hold "
+           "under load; wall-clock rows/s do not)")
+    secs, cpu, rss, code, err = run_child([py, "-m", "newscrawler.bench.export", "baseline", str(data),
+                                           str(work / "baseline.parquet")])
     if code:
         report(f"baseline failed: {err}")
         return 1
-    base_rate = truth["records"] / secs
-    report(f"baseline (json.loads + rows + zstd Parquet, one pass): {secs:.1f} s = {base_rate:,.0f} rows/s, "
-           f"peak RSS {rss:.0f} MB")
+    base_rate = truth["records"] / cpu
+    report(f"baseline (read + check + rows + zstd Parquet, one pass): {secs:.1f} s wall, {cpu:.1f} s CPU = "
+           f"{base_rate:,.0f} rows per CPU second ({truth['records'] / secs:,.0f} rows/s wall), peak RSS {rss:.0f} MB")
     out = work / "export"
-    secs, rss, code, err = run_child([py, "-m", "newscrawler.bench.export", "export", str(data), str(out)])
+    secs, cpu, rss, code, err = run_child([py, "-m", "newscrawler.bench.export", "export", str(data), str(out)])
     if code:
         report(f"export failed: {err}")
         return 1
     stats = json.loads((out / "stats.json").read_text("utf-8"))
-    rate = truth["records"] / secs
-    report(f"export (index, sort, lang, clusters, month shards): {secs:.1f} s = {rate:,.0f} rows/s, "
-           f"peak RSS {rss:.0f} MB; {stats['rows']} rows, {stats['reading']['superseded']} re-crawls replaced, "
-           f"{stats['reading']['bad_lines']} bad lines, {len(stats['files'])} files")
-    report(f"ratio export / baseline rows/s: {rate / base_rate:.2f}")
+    rate = truth["records"] / cpu
+    report(f"export (index, sort, lang, clusters, month shards): {secs:.1f} s wall, {cpu:.1f} s CPU = "
+           f"{rate:,.0f} rows per CPU second ({truth['records'] / secs:,.0f} rows/s wall), peak RSS {rss:.0f} MB; "
+           f"{stats['rows']} rows, {stats['reading']['superseded']} re-crawls replaced, "
+           f"{stats['reading']['bad_lines']} bad lines, {len(stats['files'])} files, "
+           f"at most {stats['clusters']['peak_window_rows']} rows in the clusters' window")
+    report(f"ratio export / baseline (rows per CPU second): {rate / base_rate:.2f}")
     ok = stats["rows"] == truth["records"] and stats["reading"]["bad_lines"] == truth["bad_lines"]
     import pyarrow.parquet as pq
 
