@@ -27,6 +27,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -94,6 +95,11 @@ class _Shards:
     def write(self, key: str, table: pa.Table) -> None:
         if not self.by_month:
             key = "part"
+        else:  # rows come in UTC order, so a page's own month lags by one month at most: close older ones
+            year, month = int(key[:4]), int(key[5:7])
+            previous = f"{year - (month == 1):04d}-{12 if month == 1 else month - 1:02d}"
+            for old in [k for k in self.open if k < previous]:
+                self._close(old)
         slot = self.open.get(key)
         if slot is not None and slot[2] >= ROWS_PER_FILE:
             self._close(key)
@@ -218,7 +224,9 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
         fh.close()
     db.close()
     roots = clusterer.roots()
-    sizes = Counter(roots)
+    sizes = array("I", bytes(4 * len(roots)))
+    for r in roots:
+        sizes[r] += 1
 
     # pass 3: cluster columns, shards, counts
     folder = work_root / "dataset"
@@ -230,8 +238,8 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
     first_pub = last_pub = first_crawl = last_crawl = None
     written = dropped = 0
     k = 0
-    source = pq.ParquetFile(tmp)
-    for batch in source.iter_batches(batch_size=BATCH):
+    source = pq.ParquetFile(tmp, pre_buffer=False)
+    for batch in source.iter_batches(batch_size=BATCH, use_threads=False):
         n = batch.num_rows
         rk = roots[k:k + n]
         keep = [i for i in range(n) if not opts.drop_near_duplicates or rk[i] == k + i]
@@ -273,7 +281,7 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
     if written == 0:
         raise ExportError("no record left to export (see the filters and the lines reported above)")
 
-    multi = {r: s for r, s in sizes.items() if s > 1}
+    multi = {r: n for r, n in enumerate(sizes) if n > 1}
     stats = {
         "rows": written,
         "files": {f"data/{name}": n for name, n in sorted(shards.files.items())},
