@@ -12,6 +12,8 @@ import re
 import sys
 from datetime import date
 
+from newscrawler.argtypes import bounded_float
+
 _LANG = re.compile(r"^[a-z]{2}$")
 
 
@@ -28,26 +30,6 @@ def _langs(text: str) -> list[str]:
     if not codes or bad:
         raise argparse.ArgumentTypeError(f"{text!r}: give ISO 639-1 codes, e.g. ar or ar,fa")
     return codes
-
-
-def _threshold(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"threshold {text!r} is not a number") from None
-    if not 0.1 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"threshold must be between 0.1 and 1, got {value}")
-    return value
-
-
-def _days(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"window {text!r} is not a number of days") from None
-    if not 0 <= value <= 36500:
-        raise argparse.ArgumentTypeError(f"window must be 0 to 36500 days, got {value}")
-    return value
 
 
 def cmd_export(args) -> int:
@@ -95,8 +77,8 @@ def add_parser(sub) -> None:
     p.add_argument("--lang", type=_langs, help="keep only these languages (ISO 639-1, comma-separated), e.g. ar")
     p.add_argument("--drop-near-duplicates", action="store_true",
                    help="keep only the earliest article of each cluster of syndicated copies")
-    p.add_argument("--threshold", type=_threshold, default=None,
+    p.add_argument("--threshold", type=bounded_float(0.1, 1.0, "threshold"), default=None,
                    help="Jaccard estimate from which two bodies are copies (default 0.7)")
-    p.add_argument("--window-days", type=_days, default=None,
+    p.add_argument("--window-days", type=bounded_float(0, 36500, "window"), default=None,
                    help="look for copies among the articles published this many days before (default 7; 0: all)")
     p.set_defaults(func=cmd_export)
