@@ -255,3 +255,17 @@ def test_the_window_keeps_far_apart_copies_apart():
     for when in (0.0, 30 * 86400.0):
         whole.add(body, when)
     assert list(whole.roots()) == [0, 0]
+
+
+def test_a_new_file_every_rows_per_file_rows(tmp_path, monkeypatch):
+    import newscrawler.dataset.export as E
+
+    monkeypatch.setattr(E, "ROWS_PER_FILE", 7)
+    monkeypatch.setattr(E, "BATCH", 4)
+    recs = records(30)
+    write(tmp_path / "run.jsonl", recs)
+    stats, _ = run_export([tmp_path / "run.jsonl"], tmp_path / "out")
+    names = sorted(p.name for p in (tmp_path / "out" / "data").iterdir())
+    assert names == [f"train-2026-11-{k:05d}.parquet" for k in range(len(names))] and len(names) >= 4
+    assert sum(stats["files"].values()) == 30 == len(rows(tmp_path / "out"))
+    assert all(n <= 7 + 3 for n in stats["files"].values())
