@@ -159,7 +159,7 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
     db = sqlite3.connect(work_root / "index.sqlite3")
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
-    db.execute("CREATE TABLE rec (id TEXT PRIMARY KEY, crawled TEXT, pub REAL, day TEXT, file INT, off INT, len INT)")
+    db.execute("CREATE TABLE rec (id TEXT PRIMARY KEY, crawled REAL, pub REAL, day TEXT, file INT, off INT, len INT)")
     upsert = ("INSERT INTO rec VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET crawled=excluded.crawled, "
               "pub=excluded.pub, day=excluded.day, file=excluded.file, off=excluded.off, len=excluded.len "
               "WHERE excluded.crawled >= rec.crawled")
@@ -173,7 +173,7 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
                     report(f"{path}:{n}: skipped: {problem}")
                 continue
             records += 1
-            pending.append((record["id"], record["crawled_at"], _instant(record["published_at"]),
+            pending.append((record["id"], _instant(record["crawled_at"]), _instant(record["published_at"]),
                             record["published_at"][:10], fno, off, length))
             if len(pending) >= BATCH:
                 db.executemany(upsert, pending)

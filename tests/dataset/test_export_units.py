@@ -269,3 +269,11 @@ def test_a_new_file_every_rows_per_file_rows(tmp_path, monkeypatch):
     assert names == [f"train-2026-11-{k:05d}.parquet" for k in range(len(names))] and len(names) >= 4
     assert sum(stats["files"].values()) == 30 == len(rows(tmp_path / "out"))
     assert all(n <= 7 + 3 for n in stats["files"].values())
+
+
+def test_latest_crawl_compares_instants_not_texts(tmp_path):
+    rec = records(1)[0]
+    write(tmp_path / "a.jsonl", [dict(rec, title="later", crawled_at="2026-11-29T23:49:35.500Z")])
+    write(tmp_path / "b.jsonl", [dict(rec, title="earlier", crawled_at="2026-11-29T23:49:35Z")])
+    run_export([tmp_path], tmp_path / "out")
+    assert [r["title"] for r in rows(tmp_path / "out")] == ["later"]
