@@ -306,7 +306,8 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
         "counts": {name: dict(c.most_common()) for name, c in counts.items()},
     }
     card.write_stats(folder / "stats.json", stats)
-    (folder / "README.md").write_text(card.render(stats, schema), encoding="utf-8")
+    card_schema = schema if opts.format == "parquet" else arrow_schema(dates_as_text=True)
+    (folder / "README.md").write_text(card.render(stats, card_schema), encoding="utf-8")
     return stats
 
 

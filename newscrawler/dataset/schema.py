@@ -51,12 +51,14 @@ def _kind(node: dict, defs: dict) -> str:
     return "string"
 
 
-def _fields(props: dict, required: set, defs: dict) -> list[pa.Field]:
+def _fields(props: dict, required: set, defs: dict, dates_as_text: bool = False) -> list[pa.Field]:
     out = []
     for name, node in props.items():
         kind = _kind(node, defs)
         nullable = name not in required
-        if kind == "datetime":
+        if kind in ("datetime", "utc") and dates_as_text:
+            out.append(pa.field(name, pa.string(), nullable=nullable))
+        elif kind == "datetime":
             out.append(pa.field(name, TIMESTAMP, nullable=nullable))
             out.append(pa.field(f"{name}_offset", OFFSET))
         elif kind == "utc":
@@ -65,7 +67,8 @@ def _fields(props: dict, required: set, defs: dict) -> list[pa.Field]:
             out.append(pa.field(name, SCORE if kind == "score" else pa.int64(), nullable=nullable))
         elif kind == "array":
             items = node["items"]
-            struct = pa.struct(_fields(items.get("properties", {}), set(items.get("required", [])), defs))
+            struct = pa.struct(_fields(items.get("properties", {}), set(items.get("required", [])), defs,
+                                       dates_as_text))
             out.append(pa.field(name, pa.list_(struct), nullable=nullable))
         else:
             out.append(pa.field(name, pa.string(), nullable=nullable))
@@ -82,9 +85,11 @@ def _plan(props: dict, defs: dict) -> list[tuple[str, str, object]]:
     return plan
 
 
-def arrow_schema() -> pa.Schema:
+def arrow_schema(dates_as_text: bool = False) -> pa.Schema:
+    """The export's columns; ``dates_as_text``: those of ``--format jsonl``, where the dates
+    stay the record's own strings (with their offset) and there is no ``*_offset`` column."""
     s = record_schema()
-    return pa.schema(_fields(s["properties"], set(s["required"]), s.get("$defs", {})) + list(EXTRA))
+    return pa.schema(_fields(s["properties"], set(s["required"]), s.get("$defs", {}), dates_as_text) + list(EXTRA))
 
 
 def _instant(value):

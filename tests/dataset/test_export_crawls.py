@@ -59,6 +59,15 @@ def crawls(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def deduplicated(crawls):
+    """The same runs exported as JSON Lines, one file, the earliest copy of each cluster only."""
+    proc, out = export(crawls["tmp"], "dedup", str(crawls["runs"]), "--drop-near-duplicates", "--format", "jsonl",
+                       "--shard-by", "none")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
 def table(crawls):
     import pyarrow.parquet as pq
 
@@ -146,23 +155,26 @@ def test_the_dataset_card(crawls, table):
         assert needle in body, needle
 
 
-def test_datasets_reads_it_offline(crawls, table, tmp_path):
+def test_datasets_reads_it_offline(crawls, table, deduplicated, tmp_path):
     code = (
         "import sys, json\n"
         "from datasets import load_dataset\n"
         "ds = load_dataset('parquet', data_dir=sys.argv[1], split='train')\n"
         "card = load_dataset(sys.argv[1], split='train')\n"
+        "jsonl = load_dataset(sys.argv[2], split='train')\n"
         "f = ds.features\n"
         "print(json.dumps([ds.num_rows, card.num_rows, str(f['published_at']), str(f['credibility']),"
         " str(f['related']['published_at']) if hasattr(f['related'], 'keys') else str(f['related'].feature['published_at']),"
-        " ds[0]['id'] == card[0]['id']]))\n"
+        " ds[0]['id'] == card[0]['id'], jsonl.num_rows, jsonl[0]['published_at']]))\n"
     )
     env = dict(os.environ, HF_DATASETS_OFFLINE="1", HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "hf"))
-    proc = subprocess.run([sys.executable, "-c", code, str(crawls["out"])], capture_output=True, text=True,
-                          timeout=120, env=env, cwd=tmp_path)
+    proc = subprocess.run([sys.executable, "-c", code, str(crawls["out"]), str(deduplicated)], capture_output=True,
+                          text=True, timeout=120, env=env, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    rows, card_rows, published, cred, related_pub, same = json.loads(proc.stdout.strip().splitlines()[-1])
+    rows, card_rows, published, cred, related_pub, same, jsonl_rows, jsonl_pub = json.loads(
+        proc.stdout.strip().splitlines()[-1])
     assert rows == card_rows == table.num_rows and same
+    assert jsonl_rows == len(set(table.column("cluster_id").to_pylist())) and jsonl_pub.startswith("2026-11-")
     assert "timestamp[us, tz=UTC]" in published and "int8" in cred and "timestamp[us, tz=UTC]" in related_pub
 
 
@@ -191,11 +203,8 @@ def test_pandas_duckdb_polars_read_it(crawls, table):
     assert lf.select(pl.len()).collect().item() == table.num_rows
 
 
-def test_drop_near_duplicates_keeps_the_earliest_of_each_cluster(crawls, table):
-    proc, out = export(crawls["tmp"], "dedup", str(crawls["runs"]), "--drop-near-duplicates", "--format", "jsonl",
-                       "--shard-by", "none")
-    assert proc.returncode == 0, proc.stderr
-    files = sorted((out / "data").iterdir())
+def test_drop_near_duplicates_keeps_the_earliest_of_each_cluster(deduplicated, table):
+    files = sorted((deduplicated / "data").iterdir())
     assert [f.name for f in files] == ["train-part-00000.jsonl"]
     kept = read_jsonl(files[0])
     clusters = set(table.column("cluster_id").to_pylist())
