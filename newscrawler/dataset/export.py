@@ -157,12 +157,55 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
     for s in skipped:
         report(f"skipped {s.path}: {s.why}")
     db = sqlite3.connect(work_root / "index.sqlite3")
+    try:
+        reading = _index(db, files, report)
+        tmp = work_root / "rows.parquet"
+        rows = _rows(db, files, opts, tmp)
+    finally:
+        db.close()
+    reading.update(outside_dates=reading["unique_ids"] - rows.selected, other_lang=rows.other_lang)
+    folder = work_root / "dataset"
+    (folder / "data").mkdir(parents=True)
+    tally, files_written = _shards(tmp, rows, opts, folder / "data")
+    tmp.unlink()
+    if tally.written == 0:
+        raise ExportError("no record left to export (see the filters and the lines reported above)")
+    c = rows.clusterer
+    multi = [n for n in rows.sizes if n > 1]
+    stats = {
+        "rows": tally.written,
+        "files": {f"data/{name}": n for name, n in sorted(files_written.items())},
+        "options": {"format": opts.format, "since": opts.since, "until": opts.until, "shard_by": opts.shard_by,
+                    "lang": sorted(opts.lang), "drop_near_duplicates": opts.drop_near_duplicates,
+                    "threshold": opts.threshold},
+        "reading": {"files": len(files), "input_files": [str(f) for f in files],
+                    "skipped_files": [{"path": str(s.path), "why": s.why} for s in skipped], **reading},
+        "clusters": {
+            "threshold": opts.threshold, "shingle_words": c.shingle_words, "num_perm": c.num_perm, "bands": c.bands,
+            "window_days": opts.window_days, "peak_window_rows": c.peak_window, "library": "rensa",
+            "clusters": len(multi), "rows_in_clusters": sum(multi), "largest": max(multi, default=1),
+            "dropped": tally.dropped, "lsh_candidates": c.candidates,
+        },
+        "published": {"first": tally.first_pub, "last": tally.last_pub},
+        "crawled": {"first": _utc(tally.first_crawl), "last": _utc(tally.last_crawl)},
+        "counts": {name: dict(counter.most_common()) for name, counter in tally.counts.items()},
+    }
+    card.write_stats(folder / "stats.json", stats)
+    card_schema = arrow_schema() if opts.format == "parquet" else arrow_schema(dates_as_text=True)
+    (folder / "README.md").write_text(card.render(stats, card_schema), encoding="utf-8")
+    return stats
+
+
+_UPSERT = ("INSERT INTO rec VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET crawled=excluded.crawled, "
+           "pub=excluded.pub, day=excluded.day, file=excluded.file, off=excluded.off, len=excluded.len "
+           "WHERE excluded.crawled >= rec.crawled")
+
+
+def _index(db: sqlite3.Connection, files: list[Path], report) -> dict:
+    """Pass 1: every line checked; each id's latest crawl (its place in the run files) in ``db``."""
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
     db.execute("CREATE TABLE rec (id TEXT PRIMARY KEY, crawled REAL, pub REAL, day TEXT, file INT, off INT, len INT)")
-    upsert = ("INSERT INTO rec VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET crawled=excluded.crawled, "
-              "pub=excluded.pub, day=excluded.day, file=excluded.file, off=excluded.off, len=excluded.len "
-              "WHERE excluded.crawled >= rec.crawled")
     records = bad = 0
     pending = []
     for fno, path in enumerate(files):
@@ -176,12 +219,28 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
             pending.append((record["id"], _instant(record["crawled_at"]), _instant(record["published_at"]),
                             record["published_at"][:10], fno, off, length))
             if len(pending) >= BATCH:
-                db.executemany(upsert, pending)
+                db.executemany(_UPSERT, pending)
                 pending.clear()
-    db.executemany(upsert, pending)
+    db.executemany(_UPSERT, pending)
     if bad > MAX_REPORTED:
         report(f"... {bad - MAX_REPORTED} more unreadable lines skipped ({bad} in all)")
     unique = db.execute("SELECT count(*) FROM rec").fetchone()[0]
+    return {"records": records, "bad_lines": bad, "unique_ids": unique, "superseded": records - unique}
+
+
+@dataclass
+class _Rows:
+    clusterer: Clusterer
+    ids: bytearray  # 20 bytes a row: the record ids, in row order
+    selected: int = 0  # rows within the dates
+    other_lang: int = 0
+    roots: array = field(default_factory=lambda: array("I"))
+    sizes: array = field(default_factory=lambda: array("I"))
+
+
+def _rows(db: sqlite3.Connection, files: list[Path], opts: Options, tmp: Path) -> _Rows:
+    """Pass 2: the records in publication order (within the dates), their language and
+    cluster, as rows of a temporary Parquet file."""
     where, args = [], []
     if opts.since:
         where.append("day >= ?")
@@ -190,83 +249,88 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
         where.append("day <= ?")
         args.append(opts.until)
     sql = "SELECT file, off, len, pub FROM rec" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY pub, id"
-
-    # pass 2: rows in publication order, language, clusters
     base_schema = pa.schema([f for f in arrow_schema() if f.name not in ("cluster_id", "cluster_size")])
     maker = RowMaker()
-    clusterer = Clusterer(opts.threshold, window_days=opts.window_days)
+    out = _Rows(Clusterer(opts.threshold, window_days=opts.window_days), bytearray())
     keep_langs = set(opts.lang)
-    ids = bytearray()
-    tmp = work_root / "rows.parquet"
-    selected = other_lang = 0
-    rows: list[dict] = []
+    batch: list[dict] = []
     handles: dict = {}
-    with pq.ParquetWriter(tmp, base_schema, compression="zstd", compression_level=1) as writer:
-        for fno, off, length, pub in db.execute(sql, args):
-            selected += 1
-            record = read_at(handles, files[fno], off, length)
-            lang = language.detect(language.record_text(record))
-            if keep_langs and lang not in keep_langs:
-                other_lang += 1
-                continue
-            row = maker.row(record)
-            row["lang"] = lang
-            clusterer.add(record["body"], pub)
-            ids += bytes.fromhex(record["id"])
-            rows.append(row)
-            if len(rows) >= BATCH:
-                writer.write_table(pa.Table.from_pylist(rows, base_schema))
-                rows.clear()
-        if rows:
-            writer.write_table(pa.Table.from_pylist(rows, base_schema))
-            rows.clear()
-    for fh in handles.values():
-        fh.close()
-    db.close()
-    roots = clusterer.roots()
-    sizes = array("I", bytes(4 * len(roots)))
-    for r in roots:
-        sizes[r] += 1
+    try:
+        with pq.ParquetWriter(tmp, base_schema, compression="zstd", compression_level=1) as writer:
+            for fno, off, length, pub in db.execute(sql, args):
+                out.selected += 1
+                record = read_at(handles, files[fno], off, length)
+                lang = language.detect(language.record_text(record))
+                if keep_langs and lang not in keep_langs:
+                    out.other_lang += 1
+                    continue
+                row = maker.row(record)
+                row["lang"] = lang
+                out.clusterer.add(record["body"], pub)
+                out.ids += bytes.fromhex(record["id"])
+                batch.append(row)
+                if len(batch) >= BATCH:
+                    writer.write_table(pa.Table.from_pylist(batch, base_schema))
+                    batch.clear()
+            if batch:
+                writer.write_table(pa.Table.from_pylist(batch, base_schema))
+    finally:
+        for fh in handles.values():
+            fh.close()
+    out.roots = out.clusterer.roots()
+    out.sizes = array("I", bytes(4 * len(out.roots)))
+    for r in out.roots:
+        out.sizes[r] += 1
+    return out
 
-    # pass 3: cluster columns, shards, counts
-    folder = work_root / "dataset"
-    (folder / "data").mkdir(parents=True)
-    schema = arrow_schema()
-    shards = _Shards(folder / "data", opts.format, opts.shard_by == "month", schema)
-    counts = {k: Counter() for k in ("source", "source_country", "category", "lang", "aggregator", "month",
-                                     "crawl_day")}
-    first_pub = last_pub = first_crawl = last_crawl = None
-    written = dropped = 0
+
+class _Tally:
+    """What the card and stats.json count, row by row of the output."""
+
+    def __init__(self):
+        self.counts = {k: Counter() for k in ("source", "source_country", "category", "lang", "aggregator", "month",
+                                              "crawl_day")}
+        self.first_pub = self.last_pub = self.first_crawl = self.last_crawl = None
+        self.written = self.dropped = 0
+
+    def add(self, cols: dict, months: list[str]) -> None:
+        for name in ("source", "source_country", "category", "lang", "aggregator"):
+            self.counts[name].update(cols[name])
+        self.counts["month"].update(months)
+        self.counts["crawl_day"].update(c.strftime("%Y-%m-%d") for c in cols["crawled_at"])
+        self.first_pub = self.first_pub or _iso(cols["published_at"][0], cols["published_at_offset"][0])
+        self.last_pub = _iso(cols["published_at"][-1], cols["published_at_offset"][-1])
+        lo, hi = min(cols["crawled_at"]), max(cols["crawled_at"])
+        self.first_crawl = lo if self.first_crawl is None or lo < self.first_crawl else self.first_crawl
+        self.last_crawl = hi if self.last_crawl is None or hi > self.last_crawl else self.last_crawl
+        self.written += len(months)
+
+
+def _shards(tmp: Path, rows: _Rows, opts: Options, folder: Path) -> tuple[_Tally, dict]:
+    """Pass 3: the temporary rows with their cluster columns, into the output files."""
+    shards = _Shards(folder, opts.format, opts.shard_by == "month", arrow_schema())
+    tally = _Tally()
+    roots, sizes, ids = rows.roots, rows.sizes, rows.ids
     k = 0
-    source = pq.ParquetFile(tmp, pre_buffer=False)
-    for batch in source.iter_batches(batch_size=BATCH, use_threads=False):
+    for batch in pq.ParquetFile(tmp, pre_buffer=False).iter_batches(batch_size=BATCH, use_threads=False):
         n = batch.num_rows
         rk = roots[k:k + n]
-        keep = [i for i in range(n) if not opts.drop_near_duplicates or rk[i] == k + i]
-        dropped += n - len(keep)
         cid = pa.array([ids[20 * r:20 * r + 20].hex() for r in rk], pa.string())
         csize = pa.array([sizes[r] for r in rk], pa.int32())
         table = pa.Table.from_batches([batch]).append_column(EXTRA[1], cid).append_column(EXTRA[2], csize)
-        if len(keep) < n:
-            table = table.take(pa.array(keep, pa.int64()))
+        if opts.drop_near_duplicates:  # the earliest row of a cluster is its root
+            keep = [i for i in range(n) if rk[i] == k + i]
+            tally.dropped += n - len(keep)
+            if len(keep) < n:
+                table = table.take(pa.array(keep, pa.int64()))
         k += n
         if table.num_rows == 0:
             continue
         cols = table.select(["published_at", "published_at_offset", "source", "source_country", "category",
                              "lang", "aggregator", "crawled_at"]).to_pydict()
-        months = []
-        for pub, off in zip(cols["published_at"], cols["published_at_offset"]):
-            local = pub + timedelta(minutes=off) if off is not None else pub
-            months.append(local.strftime("%Y-%m"))
-        for name in ("source", "source_country", "category", "lang", "aggregator"):
-            counts[name].update(cols[name])
-        counts["month"].update(months)
-        counts["crawl_day"].update(c.strftime("%Y-%m-%d") for c in cols["crawled_at"])
-        first_pub = first_pub or _iso(cols["published_at"][0], cols["published_at_offset"][0])
-        last_pub = _iso(cols["published_at"][-1], cols["published_at_offset"][-1])
-        lo, hi = min(cols["crawled_at"]), max(cols["crawled_at"])
-        first_crawl = lo if first_crawl is None or lo < first_crawl else first_crawl
-        last_crawl = hi if last_crawl is None or hi > last_crawl else last_crawl
+        months = [(pub + timedelta(minutes=off) if off is not None else pub).strftime("%Y-%m")
+                  for pub, off in zip(cols["published_at"], cols["published_at_offset"])]
+        tally.add(cols, months)
         if opts.shard_by == "month":
             by_month: dict[str, list[int]] = {}
             for i, m in enumerate(months):
@@ -275,40 +339,8 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
                 shards.write(m, table if len(idx) == table.num_rows else table.take(pa.array(idx, pa.int64())))
         else:
             shards.write("part", table)
-        written += table.num_rows
     shards.close()
-    tmp.unlink()
-    if written == 0:
-        raise ExportError("no record left to export (see the filters and the lines reported above)")
-
-    multi = {r: n for r, n in enumerate(sizes) if n > 1}
-    stats = {
-        "rows": written,
-        "files": {f"data/{name}": n for name, n in sorted(shards.files.items())},
-        "options": {"format": opts.format, "since": opts.since, "until": opts.until, "shard_by": opts.shard_by,
-                    "lang": sorted(keep_langs), "drop_near_duplicates": opts.drop_near_duplicates,
-                    "threshold": opts.threshold},
-        "reading": {
-            "files": len(files), "input_files": [str(f) for f in files],
-            "skipped_files": [{"path": str(s.path), "why": s.why} for s in skipped],
-            "records": records, "bad_lines": bad, "unique_ids": unique, "superseded": records - unique,
-            "outside_dates": unique - selected, "other_lang": other_lang,
-        },
-        "clusters": {
-            "threshold": opts.threshold, "shingle_words": clusterer.shingle_words, "num_perm": clusterer.num_perm,
-            "bands": clusterer.bands, "window_days": opts.window_days, "peak_window_rows": clusterer.peak_window,
-            "library": "rensa", "clusters": len(multi),
-            "rows_in_clusters": sum(multi.values()), "largest": max(multi.values(), default=1),
-            "dropped": dropped, "lsh_candidates": clusterer.candidates,
-        },
-        "published": {"first": first_pub, "last": last_pub},
-        "crawled": {"first": _utc(first_crawl), "last": _utc(last_crawl)},
-        "counts": {name: dict(c.most_common()) for name, c in counts.items()},
-    }
-    card.write_stats(folder / "stats.json", stats)
-    card_schema = schema if opts.format == "parquet" else arrow_schema(dates_as_text=True)
-    (folder / "README.md").write_text(card.render(stats, card_schema), encoding="utf-8")
-    return stats
+    return tally, shards.files
 
 
 def _iso(utc: datetime, offset: int | None) -> str:
