@@ -104,6 +104,11 @@ def test_sorted_by_publication_and_shards_by_month(crawls, table):
     assert pub == sorted(pub)
     names = sorted(p.name for p in (crawls["out"] / "data").iterdir())
     assert names == ["train-2026-11-00000.parquet"]  # the site's articles are all from November
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(crawls["out"] / "data" / names[0]).metadata
+    assert meta.num_row_groups >= 1 and {meta.row_group(0).column(i).compression
+                                         for i in range(meta.num_columns)} == {"ZSTD"}
     assert all(o == 180 for o in table.column("published_at_offset").to_pylist())  # Asia/Riyadh
 
 
