@@ -25,6 +25,22 @@ def bounded_int(low: int, high: int | None = None, what: str = "number"):
     return convert
 
 
+def bounded_float(low: float, high: float, what: str = "number"):
+    """An argparse ``type`` accepting numbers in ``[low, high]``."""
+
+    def convert(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} {text!r} is not a number") from None
+        if not low <= value <= high:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"{what} must be between {low:g} and {high:g}, got {value:g}")
+        return value
+
+    convert.__name__ = what.replace(" ", "_")
+    return convert
+
+
 positive = bounded_int(1)
 
 

@@ -40,11 +40,13 @@ COMMAND_MODULES: list[str] = [
     "newscrawler.cli.status",
     "newscrawler.cli.clear",
     "newscrawler.cli.report",
+    "newscrawler.cli.export",  # run files -> a dataset
     "newscrawler.cli.eval",
     "newscrawler.cli.soak",
     "newscrawler.cli.bench",
     "newscrawler.cli.bench_js",
     "newscrawler.cli.bench_distributed",
+    "newscrawler.cli.bench_export",
 ]
 
 

@@ -54,6 +54,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import corpus as C
 from . import layouts as L
+from .syndication import Syndication
 
 __all__ = ["SampleSite", "PER_PAGE", "BASE_TIME"]
 
@@ -199,6 +200,7 @@ class SampleSite:
         self.home_pages = (n + PER_PAGE - 1) // PER_PAGE
         self.section_pages = tuple(max(1, (len(a) + PER_PAGE - 1) // PER_PAGE) for a in by_cat)
         self._chrome = self._build_chrome()
+        self.wire = Syndication(seed, n)  # wire stories carried by several outlets (syndication.py)
         from .js_section import JsSection  # the optional /js/ pages (js_section.py)
 
         self.js = JsSection(self, js_articles) if js_articles else None
@@ -235,6 +237,7 @@ class SampleSite:
                     cred = 15 + (cred - 15 + 9) % 86
                 if imp == oimp:
                     imp = 5 + (imp - 5 + 11) % 96
+            outlet = self.wire.outlet(i, outlet)
             if i % 97 == 0:
                 cred, imp = 100, 0
             if i % 100 == R_BAD_CRED:
@@ -270,7 +273,7 @@ class SampleSite:
             pos += s
         if info.aid > 0 and info.aid % 100 == R_EMPTY_BODY:
             return []
-        return paras
+        return self.wire.body(info.aid, paras)
 
     def _path(self, info: _Info) -> str:
         aid = info.aid
@@ -835,6 +838,7 @@ class SampleSite:
         return {
             "records": records,
             "duplicate_groups": groups,
+            "syndicated_groups": self.wire.groups(lambda i: base + self.article_path(i)),
             "invalid": invalid,
             "soft_404": gone,
             "disallowed": [f"{base}/private/news/{k}.html" for k in range(1, self.private_count + 1)],

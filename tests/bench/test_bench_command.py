@@ -35,3 +35,14 @@ def test_a_bad_part_is_one_line():
     proc = _bench("--only", "everything")
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "choose from site, crawl, parser, memory" in proc.stderr
+
+
+def test_quick_export_bench_checks_its_rows_and_clusters():
+    proc = subprocess.run([sys.executable, "-m", "newscrawler", "bench-export", "--quick", "--no-peers",
+                           "--thresholds", "0.7"], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
+    lines = proc.stdout.splitlines()
+    assert lines[0].startswith("input: 3000 records + 60 re-crawled + 2 bad lines")
+    assert any(ln.startswith("export (") and "rows per CPU second" in ln and "peak RSS" in ln for ln in lines)
+    assert any(ln.startswith("ratio export / baseline") for ln in lines)
+    assert lines[-1].startswith("summary: OK")
