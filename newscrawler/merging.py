@@ -32,21 +32,52 @@ def kind_of(path: Path) -> str | None:
     return None
 
 
-def run_files(inputs: Iterable[str | Path], kind: str = RECORDS, exclude: Iterable[Path] = ()) -> list[Path]:
+@dataclass
+class Skipped:
+    path: Path
+    why: str
+
+
+def run_files(inputs: Iterable[str | Path], kind: str = RECORDS, exclude: Iterable[Path] = (),
+              parts: bool = True, skipped: list | None = None) -> list[Path]:
     """The files of ``kind`` among ``inputs``: a folder gives its own run files
-    (not its sub-folders; ``.jsonl.part`` files included: their lines are whole),
-    a file is taken as it is (as records unless its name says rejects). Each
-    file once, in input order then name order (run files' names start with
-    their start time). Raises FileNotFoundError for an input that does not exist."""
+    (not its sub-folders), a named file is taken when its name is a run file's
+    (``.jsonl``, ``.rejects.jsonl``, and their ``.part``). ``.jsonl.part`` files (a run going on, or killed: their lines
+    are whole) are included unless ``parts`` is False. Each file once, in input
+    order then name order (run files' names start with their start time).
+    ``skipped``, when given, gets a :class:`Skipped` for every file left out of a
+    folder or named and not taken. Raises FileNotFoundError for an input that
+    does not exist."""
     skip = {Path(p).resolve() for p in exclude}
     found: list[Path] = []
+
+    def leave(p: Path, why: str) -> None:
+        if skipped is not None:
+            skipped.append(Skipped(p, why))
+
+    def consider(p: Path, named: bool) -> None:
+        k = kind_of(p)
+        if k is None:
+            if p.name.endswith(".summary.json"):
+                leave(p, "a run summary")
+            elif named:
+                leave(p, "not a .jsonl run file")
+            return
+        if k != kind:
+            leave(p, "a rejects file" if k == REJECTS else "a records file")
+        elif not parts and p.name.endswith(".part"):
+            leave(p, "an unfinished run file (.part: the next crawl in its folder finishes it)")
+        else:
+            found.append(p)
+
     for raw in inputs:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.is_file() and kind_of(p) == kind)
+            for p in sorted(path.iterdir()):
+                if p.is_file():
+                    consider(p, False)
         elif path.is_file():
-            if (kind_of(path) or RECORDS) == kind:
-                found.append(path)
+            consider(path, True)
         else:
             raise FileNotFoundError(f"{path}: no such file or folder")
     seen: set[Path] = set()
@@ -57,6 +88,21 @@ def run_files(inputs: Iterable[str | Path], kind: str = RECORDS, exclude: Iterab
             seen.add(r)
             files.append(p)
     return files
+
+
+def instant(value) -> float:
+    """A record's ``crawled_at`` (or any ISO date) as seconds since the epoch, for
+    comparing crawls (a text comparison puts ``…35.5Z`` before ``…35Z``); -inf
+    when missing or unreadable."""
+    from datetime import datetime, timezone
+
+    try:
+        dt = datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return float("-inf")
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
 
 
 @dataclass
@@ -110,7 +156,7 @@ def latest(lines: Iterable[dict], key: Callable[[dict], object]) -> Merged:
         old = merged.entries.get(k)
         if old is not None:
             merged.replaced += 1
-            if (old.get("crawled_at") or "") > (line.get("crawled_at") or ""):
+            if instant(old.get("crawled_at")) > instant(line.get("crawled_at")):
                 continue
         merged.entries[k] = line
     return merged

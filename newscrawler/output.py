@@ -148,21 +148,34 @@ def write_json_atomic(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
+def iter_lines(path: Path):
+    """Yield ``(line number, byte offset, byte length, value, problem)`` for every
+    non-blank line of a JSON Lines file: ``value`` is the decoded JSON, or None
+    with ``problem`` saying why (``not a JSON line (…)``). The one reader of
+    run files: ``iter_records``, ``merge`` and ``export`` build on it."""
+    offset = 0
+    with open(path, "rb") as fh:
+        for n, line in enumerate(fh, 1):
+            length = len(line)
+            start, offset = offset, offset + length
+            if not line.strip():
+                continue
+            try:
+                yield n, start, length, json.loads(line.decode("utf-8")), None
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                why = e.msg if isinstance(e, json.JSONDecodeError) else "not UTF-8"
+                yield n, start, length, None, f"not a JSON line ({why})"
+
+
 def iter_records(path: Path, on_error=None):
     """Yield (line number, value) of a JSON Lines file. A line that is not JSON
     raises ValueError, or, with ``on_error``, is passed to it as one message
     (``path:line: why``) and skipped."""
-    with open(path, "rb") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line.decode("utf-8"))
-            except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                why = e.msg if isinstance(e, json.JSONDecodeError) else "not UTF-8"
-                message = f"{path}:{n}: not a JSON line ({why})"
-                if on_error is None:
-                    raise ValueError(message) from None
-                on_error(message)
-                continue
-            yield n, value
+    for n, _offset, _length, value, problem in iter_lines(path):
+        if problem is not None:
+            message = f"{path}:{n}: {problem}"
+            if on_error is None:
+                raise ValueError(message)
+            on_error(message)
+            continue
+        yield n, value

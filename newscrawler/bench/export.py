@@ -97,7 +97,7 @@ def baseline(folder: str, out: str) -> None:
     import pyarrow.parquet as pq
 
     from newscrawler.dataset.export import BATCH
-    from newscrawler.dataset.reader import find_run_files, parse_line
+    from newscrawler.dataset.reader import find_run_files, read_lines
     from newscrawler.dataset.schema import RowMaker, arrow_schema
 
     schema = pa.schema([f for f in arrow_schema() if f.name not in ("lang", "cluster_id", "cluster_size")])
@@ -105,15 +105,13 @@ def baseline(folder: str, out: str) -> None:
     files, _ = find_run_files([folder])
     with pq.ParquetWriter(out, schema, compression="zstd") as writer:
         for path in files:
-            with open(path, "rb") as fh:
-                for line in fh:
-                    record, problem = parse_line(line)
-                    if problem:
-                        continue
-                    rows.append(maker.row(record))
-                    if len(rows) >= BATCH:
-                        writer.write_table(pa.Table.from_pylist(rows, schema))
-                        rows.clear()
+            for _n, _off, _len, record, problem in read_lines(path):
+                if problem:
+                    continue
+                rows.append(maker.row(record))
+                if len(rows) >= BATCH:
+                    writer.write_table(pa.Table.from_pylist(rows, schema))
+                    rows.clear()
         if rows:
             writer.write_table(pa.Table.from_pylist(rows, schema))
 

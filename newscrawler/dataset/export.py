@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 from newscrawler.dataset import card, language
 from newscrawler.dataset.clusters import DEFAULT_THRESHOLD, WINDOW_DAYS, Clusterer
 from newscrawler.dataset.reader import find_run_files, read_at, read_lines
+from newscrawler.merging import instant
 from newscrawler.dataset.schema import EXTRA, RowMaker, arrow_schema, record_of
 
 BATCH = 2_000  # rows per conversion and per Parquet row group: what memory holds at once
@@ -63,11 +64,6 @@ class Options:
     window_days: float = WINDOW_DAYS  # copies are looked for this far back (0: the whole dataset)
 
 
-def _instant(value: str) -> float:
-    dt = datetime.fromisoformat(value)
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
 
 
 def _check_out(out: Path) -> None:
@@ -216,7 +212,7 @@ def _index(db: sqlite3.Connection, files: list[Path], report) -> dict:
                     report(f"{path}:{n}: skipped: {problem}")
                 continue
             records += 1
-            pending.append((record["id"], _instant(record["crawled_at"]), _instant(record["published_at"]),
+            pending.append((record["id"], instant(record["crawled_at"]), instant(record["published_at"]),
                             record["published_at"][:10], fno, off, length))
             if len(pending) >= BATCH:
                 db.executemany(_UPSERT, pending)

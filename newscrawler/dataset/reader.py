@@ -13,81 +13,38 @@ record's JSON Schema): the caller reports and counts those.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
+from newscrawler.merging import RECORDS, run_files
+from newscrawler.output import iter_lines
 from newscrawler.pipelines.validate import check
 
-NOT_RECORDS = (".rejects.jsonl", ".summary.json")
 
-
-@dataclass
-class Skipped:
-    path: Path
-    why: str
-
-
-def find_run_files(paths: list[str | Path]) -> tuple[list[Path], list[Skipped]]:
-    """(record files in name order, one per path; what was left out and why). Raises
-    FileNotFoundError for a path that does not exist."""
-    files: list[Path] = []
-    skipped: list[Skipped] = []
-
-    def consider(p: Path, explicit: bool) -> None:
-        name = p.name
-        if name.endswith(NOT_RECORDS):
-            skipped.append(Skipped(p, "a rejects file" if name.endswith(".rejects.jsonl") else "a run summary"))
-        elif name.endswith(".jsonl.part"):
-            skipped.append(Skipped(p, "an unfinished run file (.part: the next crawl in its folder finishes it)"))
-        elif name.endswith(".jsonl"):
-            files.append(p)
-        elif explicit:
-            skipped.append(Skipped(p, "not a .jsonl run file"))
-
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for child in sorted(p.iterdir()):
-                if child.is_file():
-                    consider(child, False)
-        elif p.is_file():
-            consider(p, True)
-        else:
-            raise FileNotFoundError(f"{p}: no such file or folder")
-    seen, unique = set(), []
-    for f in files:
-        key = f.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return sorted(unique, key=lambda f: (f.name, str(f))), skipped
+def find_run_files(paths: list[str | Path]) -> tuple[list[Path], list]:
+    """(record files, one per path, in name order; what was left out and why: ``merging.Skipped``):
+    finished record files only. Raises FileNotFoundError for a path that does not exist."""
+    skipped: list = []
+    files = run_files(paths, RECORDS, parts=False, skipped=skipped)
+    return sorted(files, key=lambda f: (f.name, str(f))), skipped
 
 
 def read_lines(path: Path):
-    """Yield ``(line number, offset, length, record or None, problem or None)``."""
-    offset = 0
-    with open(path, "rb") as fh:
-        for n, line in enumerate(fh, 1):
-            length = len(line)
-            start, offset = offset, offset + length
-            if not line.strip():
-                continue
-            record, problem = parse_line(line)
-            yield n, start, length, record, problem
+    """Yield ``(line number, offset, length, record or None, problem or None)``
+    (``output.iter_lines``, then each value checked as a record)."""
+    for n, start, length, value, problem in iter_lines(path):
+        if problem is None:
+            value, problem = valid_record(value)
+        yield n, start, length, value, problem
 
 
-def parse_line(line: bytes) -> tuple[dict | None, str | None]:
-    """(record, None) for a valid record line, else (None, why)."""
-    try:
-        record = json.loads(line)
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        return None, f"not a JSON line ({getattr(e, 'msg', None) or e.reason})"
-    if not isinstance(record, dict):
+def valid_record(value) -> tuple[dict | None, str | None]:
+    """(record, None) for a valid record, else (None, why)."""
+    if not isinstance(value, dict):
         return None, "not a JSON object"
-    problems = check(record)
+    problems = check(value)
     if problems:
         return None, "not a valid record: " + "; ".join(r for _, _, r in problems[:3])
-    return record, None
+    return value, None
 
 
 def read_at(handles: dict, path: Path, offset: int, length: int) -> dict:

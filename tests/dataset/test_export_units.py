@@ -222,7 +222,7 @@ def test_the_language_model_loads_without_the_network():
 
 def test_cluster_precision_and_recall_on_the_planted_wire_stories():
     from newscrawler.bench.export import precision_recall
-    from newscrawler.dataset.export import _instant
+    from newscrawler.merging import instant as _instant
 
     truth = SampleSite(3000, seed=5).ground_truth("http://x")
     once = {g[0] for g in truth["duplicate_groups"]}  # a crawl keeps one of the aggregator's double stories

@@ -75,3 +75,14 @@ def test_bad_arguments_give_one_line_and_exit_2(tmp_path, capsys):
         assert main(args) == 2, args
         err = capsys.readouterr().err.strip()
         assert err.startswith("newscrawler") and "error:" in err and message in err and len(err.splitlines()) == 1, err
+
+
+def test_the_latest_crawl_is_the_latest_instant_not_the_greatest_text():
+    from newscrawler.merging import latest
+
+    # as text "…35.5Z" < "…35Z", yet it is the later crawl; a missing crawled_at loses to any date
+    lines = [{"id": "a", "crawled_at": "2026-11-30T10:00:35Z", "v": 1},
+             {"id": "a", "crawled_at": "2026-11-30T10:00:35.5Z", "v": 2},
+             {"id": "a", "crawled_at": "2026-11-30T10:00:35+01:00", "v": 3},  # 09:00:35 UTC: older
+             {"id": "a", "v": 4}]
+    assert latest(lines, lambda r: r["id"]).entries["a"]["v"] == 2
