@@ -199,6 +199,9 @@ class PageParser:
             r"^\W*(" + "|".join(re.escape(ph) for ph in sorted(self._phrase_of, key=len, reverse=True))
             + r")(?![^\W\d_])", re.IGNORECASE)
         self._chrome_re = re.compile("|".join(re.escape(ph) for ph in CHROME_PHRASES))
+        # a cheap first look for the comments box's heading (most lines start with none of these)
+        self._comment_start = re.compile(r"^\W*(?:" + "|".join(
+            re.escape(ph) for ph, why in self._phrase_of.items() if why == "comments") + ")", re.IGNORECASE).match
         self._not_found = tuple(normalize_for_match(p) for p in rules.not_found_phrases)
         self._title_css = self._body_css = None
         if rules.title_selector or rules.body_selector:
@@ -785,9 +788,9 @@ class _Reading:
     def drop_comment_regions(self, head, excluded) -> None:
         """A comments heading takes its box with it: the largest element around it without the headline."""
         lines = self.lines
-        phrase = self.p._phrase
+        phrase, starts = self.p._phrase, self.p._comment_start
         for i, ln in enumerate(lines):
-            if not (ln.heading or len(ln.text) <= 40) or phrase(ln.text) != "comments":
+            if not (ln.heading or len(ln.text) <= 40) or not starts(ln.text) or phrase(ln.text) != "comments":
                 continue
             box = self.region(i, head) if self.html else None
             if box is None or box is ln.block:
