@@ -9,7 +9,7 @@ with the real value in the reason.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import scrapy
 from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
@@ -26,6 +26,26 @@ RECORD_FIELDS = (
     "credibility", "importance", "related", "aggregator", "crawled_at",
 )
 TEASER_FIELDS = ("title", "url", "source", "source_country", "category", "published_at", "credibility", "importance")
+
+
+# Request meta: when the response arrived (a UTC datetime), set by the archive
+# (newscrawler/extensions/archive.py) and read back from it by reparse, so that
+# a record's crawled_at is the archived fetch time.
+FETCHED_AT = "newscrawler_fetched_at"
+
+
+def fetch_time(response_or_meta) -> datetime:
+    """When a response was fetched: its request's ``FETCHED_AT`` meta, else now (UTC)."""
+    try:
+        meta = response_or_meta if isinstance(response_or_meta, dict) else response_or_meta.meta
+    except AttributeError:  # a response without a request
+        meta = {}
+    return meta.get(FETCHED_AT) or datetime.now(timezone.utc)
+
+
+def utc_stamp(when: datetime) -> str:
+    """``2026-11-29T23:49:35Z``: the form of ``crawled_at``."""
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class ArticleItem(scrapy.Item):
@@ -127,7 +147,7 @@ def article_item(page, aggregator: str, tz: str | None, crawled_at: datetime) ->
     loader.add_value("importance", meta.get("importance"))
     loader.add_value("related", [teaser(t, tz, crawled_at) for t in page.related if t.get("title")])
     loader.add_value("aggregator", aggregator)
-    loader.add_value("crawled_at", crawled_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    loader.add_value("crawled_at", utc_stamp(crawled_at))
     item = loader.load_item()
     for name in RECORD_FIELDS:
         item.setdefault(name, [] if name == "related" else None)

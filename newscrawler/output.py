@@ -16,6 +16,8 @@ import fcntl
 import json
 import os
 import re
+import secrets
+from datetime import datetime, timezone
 from pathlib import Path
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -31,6 +33,41 @@ def dumps(record: dict) -> bytes:
     return (json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode("utf-8")
 
 
+def append_whole(fd: int, data: bytes, size: int) -> int:
+    """Append ``data`` to the file open as ``fd`` (``O_APPEND``, ``size`` bytes
+    long) with one ``os.write`` (more only after a short write); on failure
+    cut the file back to ``size`` and raise. Returns the new size."""
+    view = memoryview(data)
+    try:
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+    except OSError:
+        try:
+            os.ftruncate(fd, size)
+        except OSError:
+            pass
+        raise
+    return size + len(data)
+
+
+def run_name(crawler) -> str:
+    """``<spider>-<UTC start>[-<worker>]-<run id>``: the name every file of a run
+    starts with (records, rejects, summary, archive), made from safe parts only,
+    once per crawl."""
+    stats = crawler.stats
+    name = stats.get_value("newscrawler/run_name")
+    if not name:
+        settings = crawler.settings
+        parts = [safe_part(crawler.spider.name), datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")]
+        if settings.get("NEWSCRAWLER_WORKER_ID"):
+            parts.append(safe_part(settings.get("NEWSCRAWLER_WORKER_ID")))
+        parts.append(safe_part(settings.get("NEWSCRAWLER_RUN_ID") or secrets.token_hex(3)))
+        name = "-".join(parts)
+        stats.set_value("newscrawler/run_name", name)
+    return name
+
+
 class JsonLinesFile:
     def __init__(self, path: Path):
         self.final_path = Path(path)
@@ -44,19 +81,7 @@ class JsonLinesFile:
         self.write_bytes(dumps(record))
 
     def write_bytes(self, data: bytes) -> None:
-        view = memoryview(data)
-        start = self.size
-        try:
-            while view:
-                n = os.write(self.fd, view)
-                view = view[n:]
-        except OSError:
-            try:
-                os.ftruncate(self.fd, start)
-            except OSError:
-                pass
-            raise
-        self.size = start + len(data)
+        self.size = append_whole(self.fd, data, self.size)
         self.lines += 1
 
     def close(self, keep_empty: bool = True) -> Path | None:

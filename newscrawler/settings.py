@@ -38,6 +38,8 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawler.middlewares.BackoffRetryMiddleware": 550,
     "newscrawler.middlewares.RedirectGuardMiddleware": 650,
+    # WARC archive of every response as it came off the wire (off unless NEWSCRAWLER_ARCHIVE / "archive")
+    "newscrawler.extensions.archive.WarcArchive": 960,
 }
 DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated body is an error (retried), never half a record
 # Budgets per run: pages fetched (CLOSESPIDER_PAGECOUNT, finish reason closespider_pagecount)
@@ -86,3 +88,9 @@ NEWSCRAWLER_OUTPUT_DIR = "data"
 # (default: .state/ inside NEWSCRAWLER_OUTPUT_DIR); listing pages read past the last new one.
 NEWSCRAWLER_STATE_DIR = None
 NEWSCRAWLER_EXTRA_PAGES = 1
+# Archive (newscrawler/extensions/archive.py): every response and its request to gzipped WARC files
+# under NEWSCRAWLER_ARCHIVE_DIR (default: archive/ inside NEWSCRAWLER_OUTPUT_DIR), a new file every
+# NEWSCRAWLER_ARCHIVE_MAX_BYTES. NEWSCRAWLER_ARCHIVE: None lets the profile's "archive" key decide (off).
+NEWSCRAWLER_ARCHIVE = None
+NEWSCRAWLER_ARCHIVE_DIR = None
+NEWSCRAWLER_ARCHIVE_MAX_BYTES = 1_000_000_000

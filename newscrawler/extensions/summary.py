@@ -49,6 +49,7 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         elapsed = round((end - s).total_seconds(), 3)
     return {
         "spider": spider_name,
+        "source": stats.get("newscrawler/source", "crawl"),  # "archive": made by reparse from WARC files
         "finish_reason": reason,
         "start_time": _iso(start),
         "end_time": _iso(end),
@@ -78,6 +79,8 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         # incremental runs (newscrawler/spiders/incremental.py): mode, articles skipped, state file
         "incremental": prefixed("newscrawler/incremental/"),
         "error_ratio": error_ratio(stats),
+        # the WARC archive (extensions/archive.py) a crawl wrote, or the one reparse read (reparse.py)
+        "archive": prefixed("newscrawler/archive/"),
     }
 
 

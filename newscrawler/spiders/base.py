@@ -12,7 +12,6 @@ file path).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
@@ -21,7 +20,7 @@ from scrapy.linkextractors import IGNORED_EXTENSIONS
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawler import profiles
-from newscrawler.items import article_item
+from newscrawler.items import article_item, fetch_time
 from newscrawler.middlewares import PageLost
 from newscrawler.parsing.page import PageParser
 from newscrawler.processors.urls import canonical_url, is_http_url
@@ -76,6 +75,7 @@ class ProfileSpider(scrapy.Spider):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.arguments = dict(kwargs)  # the -a arguments, as given (the archive keeps them for reparse)
         self.profile, self.start_urls = self.resolve(kwargs)
         hosts = {urlsplit(u).hostname for u in self.start_urls}
         self.allowed_domains = sorted(h for h in hosts | set(self.profile.allowed_domains) if h)
@@ -139,7 +139,7 @@ class ProfileSpider(scrapy.Spider):
 
     def make_item(self, response, page):
         """The item of an article page (or a Request that completes it, or None)."""
-        return article_item(page, self.name, self.profile.timezone, datetime.now(timezone.utc))
+        return article_item(page, self.name, self.profile.timezone, fetch_time(response))
 
     def links_to_follow(self, response, page):
         """Canonical URLs to request from ``page``.

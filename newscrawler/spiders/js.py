@@ -26,12 +26,11 @@ shells), ``newscrawler/js/failed``, ``newscrawler/js/still_empty``.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 
 import scrapy
 
 from newscrawler.browser import BrowserNotFound, find_browser, playwright_settings, wait_for_content
-from newscrawler.items import RejectedPage
+from newscrawler.items import RejectedPage, fetch_time, utc_stamp
 from newscrawler.profiles import RENDER_JS
 
 JS_META = "newscrawler_js"  # set on every request that goes through the browser
@@ -56,6 +55,7 @@ class JavaScriptMixin:
 
     js_mode: str = "never"
     js_browser: str | None = None
+    offline: bool = False  # True when reparsing an archive (newscrawler/reparse.py)
 
     # ------------------------------------------------------------ arguments
     @classmethod
@@ -100,7 +100,7 @@ class JavaScriptMixin:
         labels = self.profile.rules.labels
         self._js_labels = [t for f in WAIT_LABEL_FIELDS for t in labels.get(f, ())]
         self._js_wait_ms = settings.getfloat("NEWSCRAWLER_JS_WAIT_TIMEOUT", DEFAULT_WAIT_TIMEOUT) * 1000
-        if self.js_mode == "never":
+        if self.js_mode == "never" or self.offline:  # offline: reparse decides as the crawl did, with no browser
             return
         try:
             self.js_browser = find_browser(settings.get("NEWSCRAWLER_BROWSER"))
@@ -169,7 +169,7 @@ class JavaScriptMixin:
         self.crawler.stats.inc_value(f"newscrawler/js/{code}")
         return RejectedPage(
             url=response.url, reason=reason, code=code, aggregator=self.name,
-            crawled_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            crawled_at=utc_stamp(fetch_time(response)),
         )
 
     def render_again(self, response, page):
@@ -214,5 +214,5 @@ class JavaScriptMixin:
         self.crawler.stats.inc_value("newscrawler/js/failed")
         return [RejectedPage(
             url=request.url, reason=f"browser failed: {reason}", code="js_render_failed", aggregator=self.name,
-            crawled_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            crawled_at=utc_stamp(fetch_time(request.meta)),
         )]
