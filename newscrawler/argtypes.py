@@ -24,3 +24,11 @@ def bounded_int(low: int, high: int | None = None, what: str = "number"):
 
 
 positive = bounded_int(1)
+
+
+def name_value(text: str) -> tuple[str, str]:
+    """An argparse ``type`` for ``-a NAME=VALUE`` / ``-s NAME=VALUE``."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=VALUE")
+    return key.strip(), value

@@ -37,6 +37,7 @@ COMMAND_MODULES: list[str] = [
     "newscrawler.cli.seed",  # seed, status, clear: distributed crawls
     "newscrawler.cli.status",
     "newscrawler.cli.clear",
+    "newscrawler.cli.reparse",
     "newscrawler.cli.report",
     "newscrawler.cli.eval",
     "newscrawler.cli.soak",

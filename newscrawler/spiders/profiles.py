@@ -12,12 +12,18 @@ from newscrawler.spiders.incremental import IncrementalMixin
 from newscrawler.spiders.js import JavaScriptMixin
 from newscrawler.spiders.origin import OriginMixin
 
-for _name in profiles.available():
-    _cls = type(
-        "".join(p.title() for p in _name.split("_")) + "Spider",
+
+def profile_spider_class(name: str) -> type:
+    """The spider class of the profile ``name`` (also used by reparse for a profile file)."""
+    return type(
+        "".join(p.title() for p in name.split("_")) + "Spider",
         (OriginMixin, IncrementalMixin, JavaScriptMixin, ProfileSpider),
-        {"name": _name, "profile_name": _name, "__module__": __name__},
+        {"name": name, "profile_name": name, "__module__": __name__},
     )
+
+
+for _name in profiles.available():
+    _cls = profile_spider_class(_name)
     globals()[_cls.__name__] = _cls
 
 del _name, _cls

@@ -1,0 +1,444 @@
+"""Rebuild a dataset from WARC archives, with no network: ``python -m newscrawler reparse``.
+
+Every archived response that the crawl handed to its spider (the archive's
+``metadata`` record says to which method: see ``extensions/archive.py``) goes,
+in the archive's order, to the same method of a spider made as for the crawl
+(the archive's ``warcinfo`` keeps its ``-a`` arguments; ``-a`` here overrides
+them), with the request meta the crawl had and ``crawled_at`` set to the
+archived fetch time. Responses are built as Scrapy would (``responsetypes``,
+Scrapy's own ``HttpCompressionMiddleware``; a non-2xx page goes to the errback
+through Scrapy's ``HttpErrorMiddleware``). The spider's page parser and item
+loader make the items, and the project's item pipelines (the same classes, in
+the same order: normalise, validate, de-duplicate, write, ...) make the run
+files: records, rejects and a summary marked ``"source": "archive"``. Spidermon's
+monitors run on the result as after a crawl.
+
+What is not done: no request is sent; links are not followed (the archive
+already holds what the crawl fetched); the seen-store of incremental runs is
+neither read nor written (``SeenFilterPipeline`` and ``SeenStorePipeline`` are
+left out), so a reparse is always a whole dataset of its archives.
+
+A request that the spider makes while reparsing and that needs more than the
+archive can say (the outlet page of ``follow_origin``, whose request carries the
+half-made record) is held until its archived response comes; one whose
+response is not in the archive goes to its errback at the end, as a download
+that failed.
+
+Scrapy's engine is not used (it would cost more than the parser): the
+crawler's settings, stats, signals and extensions are, through
+``Crawler._apply_settings`` (Scrapy 2.19).
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from collections import OrderedDict
+from datetime import datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.exceptions import DropItem, IgnoreRequest, NotConfigured
+from scrapy.http import Headers
+from scrapy.pipelines import ItemPipelineManager
+from scrapy.responsetypes import responsetypes
+from scrapy.spidermiddlewares.httperror import HttpError, HttpErrorMiddleware
+from twisted.python.failure import Failure
+
+from newscrawler.archive_reader import read_archive
+from newscrawler.extensions.archive import META_TYPE, PAGE_METHODS, RENDERED
+from newscrawler.items import FETCHED_AT
+
+logger = logging.getLogger(__name__)
+
+LIVE_ONLY_PIPELINES = (  # the incremental seen-store: a reparse never reads or changes it
+    "newscrawler.pipelines.seen.SeenFilterPipeline",
+    "newscrawler.pipelines.seen.SeenStorePipeline",
+)
+WAITING_LIMIT = 1000  # archived responses waiting for their metadata record (a redirect, a retry never gets one)
+PREFIX = "newscrawler/archive/"
+
+
+class NotArchived(IgnoreRequest):
+    """A request made while reparsing whose response is not in the archive."""
+
+
+class ReparseError(ValueError):
+    """A wrong argument (one line)."""
+
+
+def read_warcinfo(record) -> dict:
+    """A warcinfo record's ``name: value`` lines as a dict."""
+    info = {}
+    for line in record.body.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            info[name.strip()] = value.strip()
+    return info
+
+
+def archive_arguments(paths: list[Path]) -> tuple[str | None, dict]:
+    """(spider name, -a arguments) from the first warcinfo record of the archives."""
+    import json
+
+    for path in paths:
+        for record in read_archive(path, []):
+            if record.type == "warcinfo":
+                info = read_warcinfo(record)
+                try:
+                    args = json.loads(info.get("newscrawler-arguments") or "{}")
+                except ValueError:
+                    args = {}
+                return info.get("newscrawler-spider"), {k: str(v) for k, v in args.items()}
+            break  # a WARC file starts with its warcinfo, or has none
+    return None, {}
+
+
+def _first_url(paths: list[Path]) -> str | None:
+    for path in paths:
+        for record in read_archive(path, []):
+            if record.type == "response" and record.url:
+                parts = urlsplit(record.url)
+                return f"{parts.scheme}://{parts.netloc}/"
+    return None
+
+
+def offline_class(spidercls: type) -> type:
+    """The spider class for reparsing: it follows no link, has no seen-store and needs no browser."""
+
+    def links_to_follow(self, response, page):
+        return ()
+
+    return type(spidercls.__name__, (spidercls,), {
+        "offline": True,
+        "_state": None,  # SeenFilterPipeline: no store
+        "links_to_follow": links_to_follow,
+        "__module__": spidercls.__module__,
+    })
+
+
+def reparse_settings(out: Path, overrides: dict | None = None):
+    from newscrawler.runner import project_settings
+
+    settings = project_settings()
+    pipelines = {k: v for k, v in settings.getdict("ITEM_PIPELINES").items() if k not in LIVE_ONLY_PIPELINES}
+    fixed = {
+        "NEWSCRAWLER_OUTPUT_DIR": str(out),
+        "ITEM_PIPELINES": pipelines,
+        "ADDONS": {},  # never distributed: NEWSCRAWLER_REDIS_URL is ignored
+        "NEWSCRAWLER_ARCHIVE": False,
+        "EXTENSIONS_BASE": {"scrapy.extensions.corestats.CoreStats": 0},
+        "LOG_LEVEL": "WARNING",
+    }
+    for key, value in {**fixed, **(overrides or {})}.items():
+        settings.set(key, value, priority="cmdline")
+    return settings
+
+
+def _call(method, spider):
+    """Call a pipeline's open_spider/close_spider with or without the spider, as it asks."""
+    params = [p for p in inspect.signature(method).parameters.values()
+              if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return method(spider) if params else method()
+
+
+class Reparser:
+    """One reparse run: a spider, the pipelines, and the archive's responses."""
+
+    def __init__(self, spidercls: type, spider_args: dict, settings):
+        from scrapy.utils.reactor import is_reactor_installed
+
+        self.crawler = Crawler(offline_class(spidercls), settings, init_reactor=not is_reactor_installed())
+        crawler = self.crawler
+        self.spider = crawler.spidercls.from_crawler(crawler, **spider_args)
+        crawler.spider = self.spider
+        crawler._apply_settings()  # stats, log formatter, extensions; freezes the settings (Scrapy 2.19)
+        self.stats = crawler.stats
+        self.itemproc = ItemPipelineManager.from_crawler(crawler)
+        self.chain = [mw.process_item for mw in self.itemproc.middlewares if hasattr(mw, "process_item")]
+        try:
+            self.decompress = HttpCompressionMiddleware.from_crawler(crawler)
+        except NotConfigured:
+            self.decompress = None
+        self.httperror = HttpErrorMiddleware.from_crawler(crawler)
+        self.waiting: OrderedDict = OrderedDict()  # response record id -> record
+        self.pending: dict[str, list[Request]] = {}  # url -> requests made while reparsing
+        self.problems: list = []
+        self.files: list[str] = []
+
+    # ------------------------------------------------------------ run
+    def run(self, paths: list[Path]) -> dict:
+        self.open()
+        reason = "finished"
+        try:
+            for path in paths:
+                self.files.append(str(path))
+                self.stats.set_value(PREFIX + "files", list(self.files))
+                for record in read_archive(path, self.problems):
+                    self.record(record)
+            self.finish_pending()
+        except KeyboardInterrupt:
+            reason = "shutdown"
+            raise
+        finally:
+            self.close(reason)
+        return self.stats.get_stats()
+
+    def open(self) -> None:
+        spider = self.spider
+        for mw in self.itemproc.middlewares:
+            if hasattr(mw, "open_spider"):
+                _call(mw.open_spider, spider)
+        self.stats.open_spider()
+        self.stats.set_value("newscrawler/source", "archive")
+        for key in ("records_read", "responses", "handed_on", "robots", "not_handed_on", "unused_responses",
+                    "not_in_archive", "rendered"):
+            self.stats.set_value(PREFIX + key, 0)
+        self.stats.set_value(PREFIX + "problems", [])
+        self.crawler.signals.send_catch_log(signal=signals.spider_opened, spider=spider)
+
+    def close(self, reason: str) -> None:
+        spider = self.spider
+        self.stats.inc_value(PREFIX + "not_handed_on", len(self.waiting))
+        self.waiting.clear()
+        self.stats.set_value(PREFIX + "problems", [p.as_dict() for p in self.problems])
+        self.stats.set_value(PREFIX + "problem_count", len(self.problems))
+        for mw in self.itemproc.middlewares:
+            if hasattr(mw, "close_spider"):
+                try:
+                    _call(mw.close_spider, spider)
+                except Exception:
+                    logger.exception("reparse: error closing %s", type(mw).__name__)
+        self.crawler.signals.send_catch_log(signal=signals.spider_closed, spider=spider, reason=reason)
+        self.stats.close_spider(reason=reason)
+
+    # ------------------------------------------------------------ records
+    def record(self, record) -> None:
+        stats = self.stats
+        stats.inc_value(PREFIX + "records_read")
+        kind = record.type
+        if kind == "response":
+            stats.inc_value(PREFIX + "responses")
+            stats.inc_value("downloader/request_count")
+            stats.inc_value("downloader/response_count")
+            status = record.http.get_statuscode() if record.http is not None else "0"
+            stats.inc_value(f"downloader/response_status_count/{status}")
+            self.waiting[record.id] = record
+            if len(self.waiting) > WAITING_LIMIT:
+                self.waiting.popitem(last=False)
+                stats.inc_value(PREFIX + "not_handed_on")
+        elif kind == "metadata" and (record.header("Content-Type") or "").startswith(META_TYPE):
+            response = self.waiting.pop(record.header("WARC-Concurrent-To"), None)
+            if response is not None:
+                import json
+
+                try:
+                    info = json.loads(record.body)
+                except ValueError:
+                    stats.inc_value(PREFIX + "bad_metadata")
+                    return
+                self.handed_on(response, info)
+
+    def _response(self, record, request):
+        http = record.http
+        values: dict[str, list[str]] = {}
+        for name, value in http.headers:
+            values.setdefault(name, []).append(value)
+        headers = Headers(values)
+        url = record.url
+        cls = responsetypes.from_args(headers=headers, url=url, body=record.body)
+        response = cls(url=url, status=int(http.get_statuscode() or 200), headers=headers, body=record.body,
+                       request=request, protocol=http.protocol or None)
+        if self.decompress is not None and b"Content-Encoding" in headers:
+            response = self.decompress.process_response(request, response)
+        return response
+
+    def handed_on(self, record, info: dict) -> None:
+        """A response the crawl gave to ``info["callback"]``: give it to the same method here."""
+        stats = self.stats
+        stats.inc_value("response_received_count")
+        name = info.get("callback")
+        if name is None:  # robots.txt, read by Scrapy itself
+            stats.inc_value(PREFIX + "robots")
+            return
+        stats.inc_value(PREFIX + "handed_on")
+        if record.header(RENDERED):
+            stats.inc_value(PREFIX + "rendered")
+        meta = dict(info.get("meta") or {})
+        if isinstance(meta.get(PAGE_METHODS), list):
+            meta[PAGE_METHODS] = [SimpleNamespace(result=m.get("result")) for m in meta[PAGE_METHODS]]
+        meta[FETCHED_AT] = record.date or datetime.now(timezone.utc)
+        request_url = info.get("request_url") or record.url
+        key = (meta.get("redirect_urls") or [request_url])[0]
+        queue = self.pending.get(key)
+        spider = self.spider
+        if queue:
+            made = queue.pop(0)
+            if not queue:
+                del self.pending[key]
+            callback, errback = made.callback or spider.parse, made.errback
+            meta = {**made.meta, **meta}
+        elif info.get("meta_not_archived"):
+            # e.g. an outlet page followed for a record this spider did not make now
+            stats.inc_value(PREFIX + "unused_responses")
+            return
+        else:
+            callback = getattr(spider, name, None)
+            errback = getattr(spider, info.get("errback") or "", None)
+            if not callable(callback):
+                stats.inc_value(PREFIX + "unused_responses")
+                return
+        request = Request(request_url, callback=callback, errback=errback, meta=meta, dont_filter=True)
+        try:
+            response = self._response(record, request)
+        except IgnoreRequest as e:  # too big once decompressed: the crawl dropped it too
+            self._failed(request, Failure(e))
+            return
+        try:
+            self.httperror.process_spider_input(response)
+        except HttpError as e:
+            failure = Failure(e)
+            if errback is None:
+                self.httperror.process_spider_exception(response, e)
+                return
+            self._output(self._safely(errback, failure, request), response)
+            return
+        self._output(self._safely(callback, response, request), response)
+
+    def _safely(self, method, arg, request):
+        if isinstance(arg, Failure):
+            arg.request = request
+        try:
+            result = method(arg)
+            return list(result) if result is not None and not isinstance(result, (dict, Request)) and \
+                hasattr(result, "__iter__") else ([] if result is None else [result])
+        except Exception as e:
+            self.stats.inc_value("spider_exceptions/count")
+            self.stats.inc_value(f"spider_exceptions/{type(e).__name__}")
+            logger.error("reparse: spider error on %s: %s: %s", request.url, type(e).__name__, e)
+            return []
+
+    def _failed(self, request, failure) -> None:
+        if request.errback is not None:
+            self._output(self._safely(request.errback, failure, request), None)
+
+    def _output(self, outputs, response) -> None:
+        from newscrawler.extensions.archive import plain_meta
+
+        for out in outputs:
+            if isinstance(out, Request):
+                if plain_meta(out.meta)[1]:  # it carries what the archive cannot: wait for its response
+                    self.pending.setdefault(out.url, []).append(out)
+                continue
+            if out is not None:
+                self.item(out, response)
+
+    def item(self, item, response) -> None:
+        try:
+            for process in self.chain:
+                item = process(item)
+        except DropItem as e:
+            self.stats.inc_value("item_dropped_count")
+            self.stats.inc_value(f"item_dropped_reasons_count/{type(e).__name__}")
+            self.crawler.signals.send_catch_log(signal=signals.item_dropped, item=item, response=response,
+                                                exception=e, spider=self.spider)
+            return
+        self.stats.inc_value("item_scraped_count")
+        self.crawler.signals.send_catch_log(signal=signals.item_scraped, item=item, response=response,
+                                            spider=self.spider)
+
+    def finish_pending(self) -> None:
+        """Requests whose response is not in the archive: to their errbacks, as failed downloads."""
+        pending, self.pending = self.pending, {}
+        for url, queue in pending.items():
+            for request in queue:
+                self.stats.inc_value(PREFIX + "not_in_archive")
+                self._failed(request, Failure(NotArchived(f"not in the archive: {url}")))
+
+
+def archive_files(args: list[str]) -> list[Path]:
+    """The WARC files named (a folder: its ``*.warc.gz`` and ``*.warc``, in name order)."""
+    from newscrawler.archive_reader import NotAnArchive, check_archive
+
+    files: list[Path] = []
+    for arg in args:
+        path = Path(arg)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.name.endswith((".warc.gz", ".warc")) and p.is_file())
+            if not found:
+                raise ReparseError(f"{path}: no .warc.gz or .warc file in this folder")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ReparseError(f"{path}: no such archive file or folder")
+    for path in files:
+        try:
+            check_archive(path)
+        except NotAnArchive as e:
+            raise ReparseError(str(e)) from None
+        except OSError as e:
+            raise ReparseError(f"{path}: cannot read: {e.strerror or e}") from None
+    return files
+
+
+def spider_for(spider: str | None, profile: str | None, settings) -> tuple[type, dict]:
+    """The spider class, and the arguments that a --profile adds."""
+    from newscrawler import profiles
+    from newscrawler.spiders.profiles import profile_spider_class
+
+    if profile:
+        try:
+            loaded = profiles.load_file(profile)
+        except profiles.ProfileError as e:
+            raise ReparseError(str(e)) from None
+        return profile_spider_class(loaded.name), {"profile": str(Path(profile).resolve())}
+    from scrapy.spiderloader import get_spider_loader
+
+    loader = get_spider_loader(settings)
+    if spider not in loader.list():
+        raise ReparseError(f"unknown spider {spider!r}; known: {', '.join(sorted(loader.list()))}")
+    return loader.load(spider), {}
+
+
+def reparse(archives: list[str], out: str, spider: str | None = None, profile: str | None = None,
+            arguments: dict | None = None, overrides: dict | None = None) -> dict:
+    """Reparse; returns the run summary (with the stats under ``"stats"``). Raises ReparseError."""
+    import json
+
+    from newscrawler.output import check_writable
+    from newscrawler.profiles import ProfileError
+    from newscrawler.spiders.base import ArgumentError
+
+    files = archive_files(archives)
+    out_dir = Path(out)
+    try:
+        check_writable(out_dir)
+    except OSError as e:
+        raise ReparseError(str(e)) from None
+    settings = reparse_settings(out_dir, overrides)
+    spidercls, extra = spider_for(spider, profile, settings)
+    _, args = archive_arguments(files)
+    args.pop("_job", None)  # scrapyd's job id
+    args.pop("profile", None)  # the profile is today's (--spider) or the one given (--profile)
+    args.update(extra)
+    args.update(arguments or {})
+    if not args.get("start_url"):  # an archive made by another tool: its first page's site
+        first = _first_url(files)
+        if first:
+            args["start_url"] = first
+    try:
+        spidercls.check_arguments(args) if hasattr(spidercls, "check_arguments") else None
+        runner = Reparser(spidercls, args, settings)
+    except (ArgumentError, ProfileError) as e:
+        raise ReparseError(str(e)) from None
+    stats = runner.run(files)
+    summary_file = stats.get("newscrawler/summary_file")
+    summary = json.loads(Path(summary_file).read_text("utf-8")) if summary_file and Path(summary_file).exists() else {}
+    summary["stats"] = stats
+    summary["problems"] = runner.problems
+    return summary
