@@ -34,6 +34,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
@@ -146,8 +147,52 @@ def _call(method, spider):
     return method(spider) if params else method()
 
 
+@dataclass(slots=True)
+class Unit:
+    """One archived response the crawl handed to a spider method, ready to hand on again."""
+
+    url: str
+    request_url: str
+    status: int
+    protocol: str | None
+    headers: list
+    body: bytes
+    callback: str
+    errback: str | None
+    meta: dict
+    waits: bool  # its request carried what the archive cannot hold: it needs the request made here
+    local: bool  # handled in the main process (waits, or not 2xx: an errback), in order
+
+
+def _chunks(items, size: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+_WORKER = None  # the Reparser a worker process inherited (fork)
+
+
+def _work(chunk):
+    return _WORKER.process_chunk(chunk)
+
+
 class Reparser:
-    """One reparse run: a spider, the pipelines, and the archive's responses."""
+    """One reparse run: a spider, the pipelines, and the archive's responses.
+
+    Archived records are read (in a thread of this process when ``jobs`` > 1),
+    grouped in chunks of units, and each unit is handed to the spider: in this
+    process, or in ``jobs`` worker processes forked with the spider, which send
+    back the items (and any request that must wait for its archived response).
+    Items always go through the pipelines here, in the archive's order.
+    """
+
+    CHUNK = 32
 
     def __init__(self, spidercls: type, spider_args: dict, settings):
         from scrapy.utils.reactor import is_reactor_installed
@@ -165,28 +210,57 @@ class Reparser:
         except NotConfigured:
             self.decompress = None
         self.httperror = HttpErrorMiddleware.from_crawler(crawler)
-        self.waiting: OrderedDict = OrderedDict()  # response record id -> record
-        self.pending: dict[str, list[Request]] = {}  # url -> requests made while reparsing
+        self.pending: dict[tuple[str, str], list[Request]] = {}  # (url, callback) -> requests made here
         self.problems: list = []
         self.files: list[str] = []
+        self.in_worker = False
 
     # ------------------------------------------------------------ run
-    def run(self, paths: list[Path]) -> dict:
-        self.open()
+    def run(self, paths: list[Path], jobs: int = 1) -> dict:
         reason = "finished"
+        pool = None
+        if jobs > 1:  # fork before any output file is open
+            import multiprocessing
+            import threading
+
+            global _WORKER
+            _WORKER = self
+            pool = multiprocessing.get_context("fork").Pool(jobs, initializer=self._worker_started)
+            _WORKER = None
+            room = threading.BoundedSemaphore(4 * jobs)  # chunks read ahead: memory stays flat
+        self.open()
         try:
-            for path in paths:
-                self.files.append(str(path))
-                self.stats.set_value(PREFIX + "files", list(self.files))
-                for record in read_archive(path, self.problems):
-                    self.record(record)
+            if pool is None:
+                results = (self.process_chunk(c) for c in self.chunks(paths))
+                for result in results:
+                    self.apply(result)
+            else:
+                def ahead():
+                    for c in self.chunks(paths):
+                        room.acquire()
+                        yield c
+
+                for result in pool.imap(_work, ahead()):
+                    self.apply(result)
+                    room.release()
             self.finish_pending()
         except KeyboardInterrupt:
             reason = "shutdown"
             raise
         finally:
+            if pool is not None:
+                pool.terminate()
+                pool.join()
             self.close(reason)
         return self.stats.get_stats()
+
+    def _worker_started(self) -> None:
+        import signal
+
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the main process's to handle
+        self.in_worker = True
+        global _WORKER
+        _WORKER = self
 
     def open(self) -> None:
         spider = self.spider
@@ -203,8 +277,7 @@ class Reparser:
 
     def close(self, reason: str) -> None:
         spider = self.spider
-        self.stats.inc_value(PREFIX + "not_handed_on", len(self.waiting))
-        self.waiting.clear()
+        self.stats.set_value(PREFIX + "files", list(self.files))
         self.stats.set_value(PREFIX + "problems", [p.as_dict() for p in self.problems])
         self.stats.set_value(PREFIX + "problem_count", len(self.problems))
         for mw in self.itemproc.middlewares:
@@ -216,148 +289,213 @@ class Reparser:
         self.crawler.signals.send_catch_log(signal=signals.spider_closed, spider=spider, reason=reason)
         self.stats.close_spider(reason=reason)
 
-    # ------------------------------------------------------------ records
-    def record(self, record) -> None:
-        stats = self.stats
-        stats.inc_value(PREFIX + "records_read")
-        kind = record.type
-        if kind == "response":
-            stats.inc_value(PREFIX + "responses")
-            stats.inc_value("downloader/request_count")
-            stats.inc_value("downloader/response_count")
-            status = record.http.get_statuscode() if record.http is not None else "0"
-            stats.inc_value(f"downloader/response_status_count/{status}")
-            self.waiting[record.id] = record
-            if len(self.waiting) > WAITING_LIMIT:
-                self.waiting.popitem(last=False)
-                stats.inc_value(PREFIX + "not_handed_on")
-        elif kind == "metadata" and (record.header("Content-Type") or "").startswith(META_TYPE):
-            response = self.waiting.pop(record.header("WARC-Concurrent-To"), None)
-            if response is not None:
-                import json
+    # ------------------------------------------------------------ reading (the main process)
+    def chunks(self, paths: list[Path]):
+        """(units, counts) chunks, in the archive's order; counts are stats to add."""
+        import json
 
-                try:
-                    info = json.loads(record.body)
-                except ValueError:
-                    stats.inc_value(PREFIX + "bad_metadata")
-                    return
-                self.handed_on(response, info)
+        counts: dict[str, int] = {}
 
-    def _response(self, record, request):
+        def inc(key: str, n: int = 1) -> None:
+            counts[key] = counts.get(key, 0) + n
+
+        waiting: OrderedDict = OrderedDict()  # response record id -> record, until its metadata comes
+        units = []
+        for path in paths:
+            self.files.append(str(path))
+            for record in read_archive(path, self.problems):
+                inc(PREFIX + "records_read")
+                if record.type == "response":
+                    inc(PREFIX + "responses")
+                    inc("downloader/request_count")
+                    inc("downloader/response_count")
+                    status = record.http.get_statuscode() if record.http is not None else "0"
+                    inc(f"downloader/response_status_count/{status}")
+                    waiting[record.id] = record
+                    if len(waiting) > WAITING_LIMIT:
+                        waiting.popitem(last=False)
+                        inc(PREFIX + "not_handed_on")
+                elif record.type == "metadata" and (record.header("Content-Type") or "").startswith(META_TYPE):
+                    response = waiting.pop(record.header("WARC-Concurrent-To"), None)
+                    if response is None:
+                        continue
+                    try:
+                        info = json.loads(record.body)
+                    except ValueError:
+                        inc(PREFIX + "bad_metadata")
+                        continue
+                    unit = self.route(response, info, inc)
+                    if unit is not None:
+                        units.append(unit)
+                        if len(units) >= self.CHUNK:
+                            yield units, counts
+                            units, counts = [], {}
+        inc(PREFIX + "not_handed_on", len(waiting))
+        yield units, counts
+
+    def route(self, record, info: dict, inc) -> Unit | None:
+        """The unit for a response the crawl handed on, or None (robots.txt; a method this spider lacks)."""
+        inc("response_received_count")
+        name = info.get("callback")
+        if name is None:  # robots.txt, read by Scrapy itself
+            inc(PREFIX + "robots")
+            return None
+        if not callable(getattr(self.spider, name, None)):
+            inc(PREFIX + "unused_responses")
+            return None
+        inc(PREFIX + "handed_on")
+        if record.header(RENDERED):
+            inc(PREFIX + "rendered")
+        meta = dict(info.get("meta") or {})
+        meta[FETCHED_AT] = record.date or datetime.now(timezone.utc)
         http = record.http
+        status = int(http.get_statuscode() or 200)
+        waits = bool(info.get("meta_not_archived"))
+        return Unit(record.url, info.get("request_url") or record.url, status, http.protocol or None,
+                    list(http.headers), record.body, name, info.get("errback"), meta, waits,
+                    local=waits or not 200 <= status < 300)
+
+    # ------------------------------------------------------------ handing on (main process or a worker)
+    def process_chunk(self, chunk):
+        units, counts = chunk
+        before = self._numbers() if self.in_worker else None
+        out = []
+        for unit in units:
+            if unit.local:
+                out.append(("local", unit))
+            else:
+                out.append(("done", [self._portable(o) for o in self.dispatch(unit)]))
+        delta = None
+        if before is not None:  # the spider's own stats, made in this worker
+            after = self._numbers()
+            delta = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+        return counts, out, delta
+
+    def _numbers(self) -> dict:
+        return {k: v for k, v in self.stats.get_stats().items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool)}
+
+    def _response(self, unit: Unit, request):
         values: dict[str, list[str]] = {}
-        for name, value in http.headers:
+        for name, value in unit.headers:
             values.setdefault(name, []).append(value)
         headers = Headers(values)
-        url = record.url
-        cls = responsetypes.from_args(headers=headers, url=url, body=record.body)
-        response = cls(url=url, status=int(http.get_statuscode() or 200), headers=headers, body=record.body,
-                       request=request, protocol=http.protocol or None)
+        cls = responsetypes.from_args(headers=headers, url=unit.url, body=unit.body)
+        response = cls(url=unit.url, status=unit.status, headers=headers, body=unit.body, request=request,
+                       protocol=unit.protocol)
         if self.decompress is not None and b"Content-Encoding" in headers:
             response = self.decompress.process_response(request, response)
         return response
 
-    def handed_on(self, record, info: dict) -> None:
-        """A response the crawl gave to ``info["callback"]``: give it to the same method here."""
-        stats = self.stats
-        stats.inc_value("response_received_count")
-        name = info.get("callback")
-        if name is None:  # robots.txt, read by Scrapy itself
-            stats.inc_value(PREFIX + "robots")
-            return
-        stats.inc_value(PREFIX + "handed_on")
-        if record.header(RENDERED):
-            stats.inc_value(PREFIX + "rendered")
-        meta = dict(info.get("meta") or {})
-        if isinstance(meta.get(PAGE_METHODS), list):
-            meta[PAGE_METHODS] = [SimpleNamespace(result=m.get("result")) for m in meta[PAGE_METHODS]]
-        meta[FETCHED_AT] = record.date or datetime.now(timezone.utc)
-        request_url = info.get("request_url") or record.url
-        key = (meta.get("redirect_urls") or [request_url])[0]
-        queue = self.pending.get(key)
+    def dispatch(self, unit: Unit) -> list:
+        """Hand one response to its spider method; the method's outputs."""
         spider = self.spider
-        if queue:
+        meta = unit.meta
+        if isinstance(meta.get(PAGE_METHODS), list):
+            meta = {**meta, PAGE_METHODS: [SimpleNamespace(result=m.get("result")) for m in meta[PAGE_METHODS]]}
+        key = ((meta.get("redirect_urls") or [unit.request_url])[0], unit.callback)
+        if unit.waits:
+            queue = self.pending.get(key)
+            if not queue:  # e.g. the outlet page of a record this spider does not make now
+                self.stats.inc_value(PREFIX + "unused_responses")
+                return []
             made = queue.pop(0)
             if not queue:
                 del self.pending[key]
-            callback, errback = made.callback or spider.parse, made.errback
+            callback, errback = made.callback, made.errback
             meta = {**made.meta, **meta}
-        elif info.get("meta_not_archived"):
-            # e.g. an outlet page followed for a record this spider did not make now
-            stats.inc_value(PREFIX + "unused_responses")
-            return
         else:
-            callback = getattr(spider, name, None)
-            errback = getattr(spider, info.get("errback") or "", None)
-            if not callable(callback):
-                stats.inc_value(PREFIX + "unused_responses")
-                return
-        request = Request(request_url, callback=callback, errback=errback, meta=meta, dont_filter=True)
+            callback = getattr(spider, unit.callback)
+            errback = getattr(spider, unit.errback or "", None)
+        request = Request(unit.request_url, callback=callback, errback=errback, meta=meta, dont_filter=True)
         try:
-            response = self._response(record, request)
+            response = self._response(unit, request)
         except IgnoreRequest as e:  # too big once decompressed: the crawl dropped it too
-            self._failed(request, Failure(e))
-            return
+            return self._failed(request, Failure(e))
         try:
             self.httperror.process_spider_input(response)
         except HttpError as e:
-            failure = Failure(e)
             if errback is None:
                 self.httperror.process_spider_exception(response, e)
-                return
-            self._output(self._safely(errback, failure, request), response)
-            return
-        self._output(self._safely(callback, response, request), response)
+                return []
+            return self._safely(errback, Failure(e), request)
+        return self._safely(callback, response, request)
 
-    def _safely(self, method, arg, request):
+    def _safely(self, method, arg, request) -> list:
         if isinstance(arg, Failure):
             arg.request = request
         try:
             result = method(arg)
-            return list(result) if result is not None and not isinstance(result, (dict, Request)) and \
-                hasattr(result, "__iter__") else ([] if result is None else [result])
+            if result is None:
+                return []
+            if isinstance(result, (dict, Request)) or not hasattr(result, "__iter__"):
+                return [result]
+            return list(result)
         except Exception as e:
             self.stats.inc_value("spider_exceptions/count")
             self.stats.inc_value(f"spider_exceptions/{type(e).__name__}")
             logger.error("reparse: spider error on %s: %s: %s", request.url, type(e).__name__, e)
             return []
 
-    def _failed(self, request, failure) -> None:
-        if request.errback is not None:
-            self._output(self._safely(request.errback, failure, request), None)
+    def _failed(self, request, failure) -> list:
+        return self._safely(request.errback, failure, request) if request.errback is not None else []
 
-    def _output(self, outputs, response) -> None:
-        from newscrawler.extensions.archive import plain_meta
+    @staticmethod
+    def _portable(out):
+        """An output that can go back to the main process: items as they are; a request that must
+        wait for its archived response as (url, callback, errback, meta); other requests: None."""
+        if isinstance(out, Request):
+            from newscrawler.extensions.archive import plain_meta
 
+            if not plain_meta(out.meta)[1]:
+                return None  # the archive already says what became of it
+            name = getattr(out.callback, "__name__", "parse") if out.callback else "parse"
+            return ("request", out.url, name, getattr(out.errback, "__name__", None), out.meta)
+        return out
+
+    # ------------------------------------------------------------ results (the main process)
+    def apply(self, result) -> None:
+        counts, out, delta = result
+        for key, n in counts.items():
+            self.stats.inc_value(key, n)
+        for key, n in (delta or {}).items():
+            self.stats.inc_value(key, n)
+        for kind, value in out:
+            outputs = [self._portable(o) for o in self.dispatch(value)] if kind == "local" else value
+            self.take(outputs)
+
+    def take(self, outputs) -> None:
+        spider = self.spider
         for out in outputs:
-            if isinstance(out, Request):
-                if plain_meta(out.meta)[1]:  # it carries what the archive cannot: wait for its response
-                    self.pending.setdefault(out.url, []).append(out)
-                continue
-            if out is not None:
-                self.item(out, response)
+            if isinstance(out, tuple) and out and out[0] == "request":
+                _, url, callback, errback, meta = out
+                request = Request(url, callback=getattr(spider, callback), meta=meta, dont_filter=True,
+                                  errback=getattr(spider, errback) if errback else None)
+                self.pending.setdefault((url, callback), []).append(request)
+            elif out is not None:
+                self.item(out)
 
-    def item(self, item, response) -> None:
+    def item(self, item) -> None:
         try:
             for process in self.chain:
                 item = process(item)
         except DropItem as e:
             self.stats.inc_value("item_dropped_count")
             self.stats.inc_value(f"item_dropped_reasons_count/{type(e).__name__}")
-            self.crawler.signals.send_catch_log(signal=signals.item_dropped, item=item, response=response,
+            self.crawler.signals.send_catch_log(signal=signals.item_dropped, item=item, response=None,
                                                 exception=e, spider=self.spider)
             return
         self.stats.inc_value("item_scraped_count")
-        self.crawler.signals.send_catch_log(signal=signals.item_scraped, item=item, response=response,
+        self.crawler.signals.send_catch_log(signal=signals.item_scraped, item=item, response=None,
                                             spider=self.spider)
 
     def finish_pending(self) -> None:
         """Requests whose response is not in the archive: to their errbacks, as failed downloads."""
         pending, self.pending = self.pending, {}
-        for url, queue in pending.items():
+        for (url, _), queue in pending.items():
             for request in queue:
                 self.stats.inc_value(PREFIX + "not_in_archive")
-                self._failed(request, Failure(NotArchived(f"not in the archive: {url}")))
+                self.take([self._portable(o) for o in self._failed(request, Failure(NotArchived(f"not in the archive: {url}")))])
 
 
 def archive_files(args: list[str]) -> list[Path]:
@@ -406,7 +544,7 @@ def spider_for(spider: str | None, profile: str | None, settings) -> tuple[type,
 
 
 def reparse(archives: list[str], out: str, spider: str | None = None, profile: str | None = None,
-            arguments: dict | None = None, overrides: dict | None = None) -> dict:
+            arguments: dict | None = None, overrides: dict | None = None, jobs: int = 1) -> dict:
     """Reparse; returns the run summary (with the stats under ``"stats"``). Raises ReparseError."""
     import json
 
@@ -436,7 +574,7 @@ def reparse(archives: list[str], out: str, spider: str | None = None, profile: s
         runner = Reparser(spidercls, args, settings)
     except (ArgumentError, ProfileError) as e:
         raise ReparseError(str(e)) from None
-    stats = runner.run(files)
+    stats = runner.run(files, jobs=jobs)
     summary_file = stats.get("newscrawler/summary_file")
     summary = json.loads(Path(summary_file).read_text("utf-8")) if summary_file and Path(summary_file).exists() else {}
     summary["stats"] = stats

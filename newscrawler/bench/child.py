@@ -1,7 +1,7 @@
 """One benchmark crawl in this process; its figures as one JSON line on stdout.
 
 ``python -m newscrawler.bench.child --spider kashaf|bare --url URL --out DIR
-[--jobdir DIR]``. The line has ``pages`` (responses received), ``seconds``
+[--jobdir DIR] [--archive]``. The line has ``pages`` (responses received), ``seconds``
 (from the engine's start to its finish), ``pages_per_s``, ``records`` and
 ``max_rss_kb`` (this process's own peak RSS, read when the crawl is over).
 """
@@ -34,6 +34,7 @@ def main(argv=None) -> int:
     p.add_argument("--concurrency", type=int, default=32)
     p.add_argument("--max-pages", type=int, default=0, help="stop after this many responses (0: no limit)")
     p.add_argument("--profile", default=None, help="write a cProfile of the crawl to this file")
+    p.add_argument("--archive", action="store_true", help="archive every response (NEWSCRAWLER_ARCHIVE)")
     args = p.parse_args(argv)
 
     from scrapy.crawler import CrawlerProcess
@@ -46,6 +47,8 @@ def main(argv=None) -> int:
         overrides["JOBDIR"] = args.jobdir
     if args.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    if args.archive:
+        overrides["NEWSCRAWLER_ARCHIVE"] = True
     settings = project_settings(overrides)
     process = CrawlerProcess(settings)
     if args.spider == "bare":

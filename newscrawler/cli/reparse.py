@@ -3,10 +3,15 @@ the dataset again from WARC archives, with today's parser and no network (see ne
 
 from __future__ import annotations
 
+import os
 import sys
 
-from newscrawler.argtypes import name_value
+from newscrawler.argtypes import bounded_int, name_value
 from newscrawler.cli import CliError
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def cmd_reparse(args) -> int:
@@ -15,7 +20,7 @@ def cmd_reparse(args) -> int:
 
     try:
         summary = reparse(args.archives, args.out, spider=args.spider, profile=args.profile,
-                          arguments=dict(args.a), overrides=dict(args.s))
+                          arguments=dict(args.a), overrides=dict(args.s), jobs=args.jobs)
     except ReparseError as e:
         raise CliError(f"reparse: {e}") from None
     for problem in summary["problems"]:  # one line per unreadable part; the rest was used
@@ -44,4 +49,6 @@ def add_parser(sub) -> None:
     p.add_argument("-a", action="append", default=[], type=name_value, metavar="NAME=VALUE",
                    help="spider argument, over the one the archive kept (e.g. -a since=2026-11-01)")
     p.add_argument("-s", action="append", default=[], type=name_value, metavar="NAME=VALUE", help="Scrapy setting")
+    p.add_argument("--jobs", type=bounded_int(1, 64, "--jobs"), default=default_jobs(),
+                   help="processes that parse pages (default: one per core, here %(default)s; 1: all in this process)")
     p.set_defaults(func=cmd_reparse)
