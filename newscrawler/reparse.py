@@ -82,21 +82,26 @@ def read_warcinfo(record) -> dict:
     return info
 
 
-def archive_arguments(paths: list[Path]) -> tuple[str | None, dict]:
-    """(spider name, -a arguments) from the first warcinfo record of the archives."""
+def archive_run(paths: list[Path]) -> tuple[dict, dict]:
+    """(-a arguments, settings that change what a page gives) of the crawl, from the
+    first warcinfo record of the archives."""
     import json
+
+    def field(info: dict, name: str) -> dict:
+        try:
+            value = json.loads(info.get(name) or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
 
     for path in paths:
         for record in read_archive(path, []):
             if record.type == "warcinfo":
                 info = read_warcinfo(record)
-                try:
-                    args = json.loads(info.get("newscrawler-arguments") or "{}")
-                except ValueError:
-                    args = {}
-                return info.get("newscrawler-spider"), {k: str(v) for k, v in args.items()}
+                args = field(info, "newscrawler-arguments")
+                return {k: str(v) for k, v in args.items()}, field(info, "newscrawler-settings")
             break  # a WARC file starts with its warcinfo, or has none
-    return None, {}
+    return {}, {}
 
 
 def _first_url(paths: list[Path]) -> str | None:
@@ -122,10 +127,15 @@ def offline_class(spidercls: type) -> type:
     })
 
 
-def reparse_settings(out: Path, overrides: dict | None = None):
+def reparse_settings(out: Path, overrides: dict | None = None, archived: dict | None = None):
+    """The project's settings, the crawl's own ``PARSE_SETTINGS`` (``archived``), then ours and ``overrides``."""
+    from newscrawler.extensions.archive import PARSE_SETTINGS
     from newscrawler.runner import project_settings
 
     settings = project_settings()
+    for key, value in (archived or {}).items():
+        if key in PARSE_SETTINGS:
+            settings.set(key, value, priority="project")
     pipelines = {k: v for k, v in settings.getdict("ITEM_PIPELINES").items() if k not in LIVE_ONLY_PIPELINES}
     fixed = {
         "NEWSCRAWLER_OUTPUT_DIR": str(out),
@@ -558,9 +568,9 @@ def reparse(archives: list[str], out: str, spider: str | None = None, profile: s
         check_writable(out_dir)
     except OSError as e:
         raise ReparseError(str(e)) from None
-    settings = reparse_settings(out_dir, overrides)
+    args, archived = archive_run(files)
+    settings = reparse_settings(out_dir, overrides, archived)
     spidercls, extra = spider_for(spider, profile, settings)
-    _, args = archive_arguments(files)
     args.pop("_job", None)  # scrapyd's job id
     args.pop("profile", None)  # the profile is today's (--spider) or the one given (--profile)
     args.update(extra)

@@ -14,7 +14,8 @@ Files: ``<NEWSCRAWLER_ARCHIVE_DIR>/<run>-<NNNNN>.warc.gz`` (default folder
 distributed worker writes files of its own), and ``NNNNN`` counts from 00000: a
 new file is started once one reaches ``NEWSCRAWLER_ARCHIVE_MAX_BYTES`` (default
 1 GB). Each file starts with a ``warcinfo`` record (software, the spider, its
-``-a`` arguments). Per fetch:
+``-a`` arguments, the settings that change what a page gives: ``PARSE_SETTINGS``).
+Per fetch:
 
 * a ``response`` record: status line, headers and body as the downloader
   returned them (``WARC-Date`` is the fetch time, which also becomes the
@@ -82,6 +83,9 @@ DEFAULT_MAX_BYTES = 1_000_000_000
 SKIP_META = {RECORD_ID, FETCHED_AT, "download_slot", "download_latency", "playwright_page", "_playwright_page"}
 PAGE_METHODS = "playwright_page_methods"  # kept as their results (did the content appear?)
 _TRUE = ("1", "true", "yes", "on")
+# Settings that change what a page gives: kept in the warcinfo record, reparse uses them again.
+PARSE_SETTINGS = ("NEWSCRAWLER_DUPLICATE_WINDOW", "NEWSCRAWLER_RENDER_JS", "NEWSCRAWLER_JS_WAIT_TIMEOUT",
+                  "DOWNLOAD_MAXSIZE", "HTTPERROR_ALLOWED_CODES", "HTTPERROR_ALLOW_ALL")
 
 
 def _version(package: str) -> str:
@@ -284,8 +288,18 @@ class WarcArchive:
             "http-header-user-agent": self.crawler.settings.get("USER_AGENT"),
             "newscrawler-spider": spider.name,
             "newscrawler-arguments": json.dumps(getattr(spider, "arguments", {}), ensure_ascii=False, sort_keys=True),
+            "newscrawler-settings": json.dumps(self._parse_settings(), ensure_ascii=False, sort_keys=True),
         }
         return self.builder.create_warcinfo_record(path.name, info)
+
+    def _parse_settings(self) -> dict:
+        settings = self.crawler.settings
+        kept = {}
+        for name in PARSE_SETTINGS:
+            value = settings.get(name)
+            if value is not None:
+                kept[name] = list(value) if isinstance(value, (list, tuple)) else value
+        return kept
 
     def _open(self) -> ArchiveFile:
         while True:

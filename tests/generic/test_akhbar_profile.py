@@ -15,7 +15,8 @@ from tests.helpers import FIELDS, outputs, read_jsonl, scrapy_crawl
 @pytest.fixture(scope="module")
 def crawl(akhbar, tmp_path_factory):
     out = tmp_path_factory.mktemp("akhbar")
-    proc = scrapy_crawl("akhbar", out, "-a", f"start_url={akhbar.url}", "-s", "LOG_LEVEL=DEBUG")
+    proc = scrapy_crawl("akhbar", out, "-a", f"start_url={akhbar.url}", "-s", "LOG_LEVEL=DEBUG",
+                        "-s", "NEWSCRAWLER_ARCHIVE=1")
     files = outputs(out)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert len(files["records"]) == 1, proc.stderr[-3000:]
@@ -29,6 +30,7 @@ def crawl(akhbar, tmp_path_factory):
         "log": proc.stderr,
         "stats": stats,
         "site": akhbar,
+        "out": out,
     }
 
 
@@ -84,3 +86,21 @@ def test_origin_followed_for_snippets_only(crawl):
 def test_listing_pages_recognised(crawl):
     assert crawl["summary"]["listing_pages"] >= 4
     assert crawl["summary"]["article_pages"] == crawl["truth"]["articles"]
+
+
+def test_reparse_of_the_archive_gives_the_same_records_outlet_bodies_included(crawl, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    proc = subprocess.run([sys.executable, "-m", "newscrawler", "reparse", str(crawl["out"] / "archive"),
+                           "--spider", "akhbar", "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    files = outputs(tmp_path)
+    key = lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False)  # noqa: E731
+    assert sorted(map(key, read_jsonl(files["records"][0]))) == sorted(map(key, crawl["records"]))
+    assert sorted(map(key, read_jsonl(files["rejects"][0]))) == sorted(map(key, crawl["rejects"]))
+    summary = json.loads(files["summaries"][0].read_text("utf-8"))
+    assert summary["archive"]["not_in_archive"] == 0 and summary["archive"]["unused_responses"] == 0

@@ -34,6 +34,7 @@ def run(out, *args, **kw):
         "rejects": read_jsonl(files["rejects"][0]) if files["rejects"] else [],
         "summary": json.loads(files["summaries"][0].read_text("utf-8")),
         "log": proc.stderr,
+        "out": out,
     }
 
 
@@ -58,7 +59,7 @@ def auto(site, truth, tmp_path_factory):
     out = tmp_path_factory.mktemp("auto")
     start = ",".join([site.url, site.url + "js/", truth["js"]["broken_url"]])
     return run(out, "-a", f"start_url={start}", "-a", "render_js=auto",
-               "-s", "LOG_LEVEL=DEBUG", "-s", "NEWSCRAWLER_JS_WAIT_TIMEOUT=8")
+               "-s", "LOG_LEVEL=DEBUG", "-s", "NEWSCRAWLER_JS_WAIT_TIMEOUT=8", "-s", "NEWSCRAWLER_ARCHIVE=1")
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +115,38 @@ def test_a_page_still_empty_after_rendering_is_rejected_with_its_reason(auto, tr
     assert broken["code"] == "js_render_failed"
     assert "after rendering in the browser" in broken["reason"]
     assert not any("/js/" in u for u in rejects if u != truth["js"]["broken_url"])
+
+
+def test_rendered_pages_are_archived_as_the_browser_made_them_and_reparse_alike(auto, truth, tmp_path):
+    import subprocess
+    import sys
+
+    from newscrawler.archive_reader import read_archive
+    from newscrawler.extensions.archive import RENDERED
+
+    files = sorted((auto["out"] / "archive").glob("*.warc.gz"))
+    responses = [r for p in files for r in read_archive(p, []) if r.type == "response"]
+    rendered = [r for r in responses if r.header(RENDERED) == "browser"]
+    js_pages = set(truth["js"]["article_urls"]) | set(truth["js"]["listing_urls"]) | {truth["js"]["broken_url"]}
+    assert sorted(r.url for r in rendered) == sorted(js_pages)
+    titles = {r["url"]: r["title"] for r in truth["js"]["records"]}
+    for r in rendered:
+        if r.url in titles:  # the DOM the scripts built; the plain fetch of the same page lacks the headline
+            assert titles[r.url] in r.body.decode("utf-8")
+            assert int(r.http.get_header("Content-Length")) == len(r.body)
+            plain = [p for p in responses if p.url == r.url and not p.header(RENDERED)]
+            assert all(titles[r.url] not in p.body.decode("utf-8") for p in plain)
+    # reparse needs no browser: the same records and rejects (the page that stayed empty included)
+    proc = subprocess.run([sys.executable, "-m", "newscrawler", "reparse", *map(str, files), "--spider", "kashaf",
+                           "--out", str(tmp_path), "-s", "NEWSCRAWLER_BROWSER=/nonexistent/chromium"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    again = outputs(tmp_path)
+    key = lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False)  # noqa: E731
+    assert sorted(map(key, read_jsonl(again["records"][0]))) == sorted(map(key, auto["records"]))
+    assert sorted(map(key, read_jsonl(again["rejects"][0]))) == sorted(map(key, auto["rejects"]))
+    summary = json.loads(again["summaries"][0].read_text("utf-8"))
+    assert summary["archive"]["rendered"] == len(js_pages) and summary["js"]["rendered"] == len(js_pages)
 
 
 def test_never_puts_the_same_pages_in_the_rejects_file(never, truth):
