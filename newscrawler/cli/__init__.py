@@ -44,6 +44,7 @@ COMMAND_MODULES: list[str] = [
     "newscrawler.cli.bench",
     "newscrawler.cli.bench_js",
     "newscrawler.cli.bench_distributed",
+    "newscrawler.cli.bench_archive",
 ]
 
 

@@ -1,0 +1,151 @@
+"""``python -m newscrawler bench-archive``: what archiving costs and how fast reparse is.
+
+In one process tree: the sample site in its own subprocess, each crawl in a
+fresh child (``newscrawler.bench.child``, the benchmark settings of ``bench``),
+each reparse in a fresh child (this module's ``main``). On the same site:
+
+* (a) the kashaf crawl without the archive, (b) the same crawl with it: the
+  archive's cost in pages/s (b/a) and on disk (bytes per 1,000 archived pages);
+* (c) ``reparse`` of (b)'s archive with one worker per core, and (d) all in one
+  process: pages/s over the same pages, beside (a) (target c/a >= 5);
+* memory: reparse of the archives of two crawls (10,000 and 50,000 articles):
+  peak RSS of the reparse process and of its largest worker (target: growth
+  <= 50 MB).
+
+Rates are pages handed to the spider over the run's elapsed time, from the
+run summaries (a crawl: engine start to finish; a reparse: from its spider
+opening to the end, archive reading included).
+
+``python -m newscrawler.bench.archive ARCHIVE --out DIR --jobs N`` (the child)
+prints one JSON line: pages, seconds, pages_per_s, records, max_rss_kb (itself),
+workers_max_rss_kb (its largest worker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+from pathlib import Path
+
+from newscrawler.bench.run import BenchError, _child, _cpu_model, _crawl, _say
+
+FULL = {"speed": 5000, "memory": (10_000, 50_000)}
+QUICK = {"speed": 300, "memory": (300, 1200)}
+TARGET_SPEEDUP = 5.0
+TARGET_GROWTH_MB = 50.0
+
+
+def _reparse(archive: Path, out: Path, jobs: int) -> dict:
+    return _child("newscrawler.bench.archive", str(archive), "--out", str(out), "--jobs", str(jobs))
+
+
+def _archive_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.glob("*.warc.gz"))
+
+
+def bench_speed(n: int, jobs: int) -> dict:
+    from newscrawler.sample_site import RunningSite
+
+    with RunningSite(articles=n, seed=1) as site, tempfile.TemporaryDirectory(prefix="nc-bench-archive-") as tmp:
+        tmp = Path(tmp)
+        a = _crawl("kashaf", site.url, str(tmp / "plain"))
+        b = _crawl("kashaf", site.url, str(tmp / "archived"), archive=True)
+        site.stop()  # reparse needs no site
+        archive = tmp / "archived" / "archive"
+        size = _archive_size(archive)
+        c = _reparse(archive, tmp / "reparsed", jobs)
+        d = _reparse(archive, tmp / "reparsed1", 1)
+    if c["records"] != b["records"] or d["records"] != b["records"]:
+        raise BenchError(f"reparse gave {c['records']}/{d['records']} records, the crawl {b['records']}")
+    per_1000 = size / c["responses"] * 1000 if c["responses"] else 0.0
+    _say(f"crawl a: kashaf crawl, no archive:        {a['pages_per_s']:.1f} pages/s ({a['pages']} pages in "
+         f"{a['seconds']:.1f} s; {n} articles)")
+    _say(f"crawl b: kashaf crawl, archiving:         {b['pages_per_s']:.1f} pages/s ({b['pages']} pages in "
+         f"{b['seconds']:.1f} s); ratio b/a {b['pages_per_s'] / a['pages_per_s']:.2f}")
+    _say(f"disk:    {size / 1e6:.1f} MB for {c['responses']} archived responses: {per_1000 / 1e6:.2f} MB per "
+         f"1,000 pages ({per_1000 / 1000 / 1024:.1f} KB a page, records and metadata included)")
+    _say(f"reparse c: {jobs} workers:                 {c['pages_per_s']:.1f} pages/s ({c['pages']} pages in "
+         f"{c['seconds']:.1f} s, {c['records']} records)")
+    _say(f"reparse d: in one process:                {d['pages_per_s']:.1f} pages/s ({d['pages']} pages in "
+         f"{d['seconds']:.1f} s)")
+    ratio, single = c["pages_per_s"] / a["pages_per_s"], d["pages_per_s"] / a["pages_per_s"]
+    _say(f"reparse: ratio c/a {ratio:.2f} (target >= {TARGET_SPEEDUP:.0f}); one process d/a {single:.2f}")
+    return {"a": a, "b": b, "c": c, "d": d, "bytes_per_1000": per_1000, "ratio": ratio,
+            "ok": ratio >= TARGET_SPEEDUP}
+
+
+def bench_memory(sizes: tuple[int, int], jobs: int) -> dict:
+    from newscrawler.sample_site import RunningSite
+
+    peaks = {}
+    for n in sizes:
+        with tempfile.TemporaryDirectory(prefix="nc-bench-archive-") as tmp:
+            tmp = Path(tmp)
+            with RunningSite(articles=n, seed=1) as site:
+                b = _crawl("kashaf", site.url, str(tmp / "archived"), jobdir=str(tmp / "job"), archive=True)
+            archive = tmp / "archived" / "archive"
+            size = _archive_size(archive)
+            r = _reparse(archive, tmp / "reparsed", jobs)
+        if r["records"] != b["records"]:
+            raise BenchError(f"reparse of {n} articles gave {r['records']} records, the crawl {b['records']}")
+        peaks[n] = r
+        _say(f"memory:  reparse of {r['pages']} pages ({size / 1e6:.0f} MB of WARC): peak RSS "
+             f"{r['max_rss_kb'] / 1024:.1f} MB, largest of {jobs} workers {r['workers_max_rss_kb'] / 1024:.1f} MB "
+             f"({r['pages_per_s']:.1f} pages/s)")
+    small, big = sizes
+    growth = (peaks[big]["max_rss_kb"] - peaks[small]["max_rss_kb"]) / 1024
+    worker_growth = (peaks[big]["workers_max_rss_kb"] - peaks[small]["workers_max_rss_kb"]) / 1024
+    _say(f"memory:  growth from {small} to {big} articles {growth:+.1f} MB, workers {worker_growth:+.1f} MB "
+         f"(target <= {TARGET_GROWTH_MB:.0f} MB)")
+    return {"peaks": peaks, "growth_mb": growth, "worker_growth_mb": worker_growth,
+            "ok": max(growth, worker_growth) <= TARGET_GROWTH_MB}
+
+
+def run(quick: bool = False, jobs: int | None = None, parts=("speed", "memory")) -> int:
+    import platform
+
+    sizes = QUICK if quick else FULL
+    jobs = jobs or max(1, min(os.cpu_count() or 1, 8))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    _say(f"newscrawler bench-archive ({'quick' if quick else 'full'}): {os.cpu_count()} cores, {_cpu_model()}, "
+         f"Python {platform.python_version()}, load average {load:.1f}")
+    verdicts = []
+    if "speed" in parts:
+        verdicts.append(("reparse speed", bench_speed(sizes["speed"], jobs)["ok"]))
+    if "memory" in parts:
+        verdicts.append(("reparse memory", bench_memory(sizes["memory"], jobs)["ok"]))
+    _say("summary: targets met: " + ", ".join(f"{name} {'yes' if ok else 'no'}" for name, ok in verdicts))
+    return 0 if all(ok for _, ok in verdicts) else 1
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m newscrawler.bench.archive")
+    p.add_argument("archive")
+    p.add_argument("--out", required=True)
+    p.add_argument("--jobs", type=int, default=1)
+    args = p.parse_args(argv)
+
+    from newscrawler.reparse import reparse
+
+    summary = reparse([args.archive], args.out, spider="kashaf", jobs=args.jobs)
+    pages = summary.get("pages_fetched", 0)  # responses handed on, as a crawl counts them
+    seconds = summary.get("elapsed_seconds") or 0.0
+    out = {
+        "pages": pages,
+        "responses": summary.get("archive", {}).get("responses", 0),
+        "seconds": seconds,
+        "pages_per_s": round(pages / seconds, 1) if seconds else 0.0,
+        "records": summary.get("records", 0),
+        "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "workers_max_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+    }
+    sys.stdout.write(json.dumps(out) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
