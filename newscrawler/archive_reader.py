@@ -237,3 +237,23 @@ def _plain(fh, reading: _Reading, skip_requests: bool):
     except Exception as e:
         size = fh.seek(0, io.SEEK_END)
         reading.bad(offset, size, f"not a WARC record: {type(e).__name__}: {str(e)[:120]}")
+
+
+def read_record_at(path: Path, offset: int) -> Record:
+    """The record whose gzip member starts at ``offset`` of ``path`` (ValueError when none)."""
+    loader = ArcWarcRecordLoader(verify_http=False, arc2warc=False)
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        d = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        out = []
+        while not d.eof:
+            chunk = fh.read(FEED)
+            if not chunk:
+                raise ValueError(f"{path}: the record at byte {offset} is cut short")
+            try:
+                out.append(d.decompress(chunk))
+            except zlib.error as e:
+                raise ValueError(f"{path}: byte {offset}: not valid gzip data: {e}") from None
+    for record in _parse(loader, b"".join(out), str(path), offset, skip_requests=False):
+        return record
+    raise ValueError(f"{path}: no WARC record at byte {offset}")

@@ -157,6 +157,16 @@ def _call(method, spider):
     return method(spider) if params else method()
 
 
+def scrapy_response(url: str, status: int, protocol: str | None, header_pairs, body: bytes, request):
+    """An archived response as Scrapy's HTTP handler makes it (the class from ``responsetypes``)."""
+    values: dict[str, list[str]] = {}
+    for name, value in header_pairs:
+        values.setdefault(name, []).append(value)
+    headers = Headers(values)
+    cls = responsetypes.from_args(headers=headers, url=url, body=body)
+    return cls(url=url, status=status, headers=headers, body=body, request=request, protocol=protocol)
+
+
 @dataclass(slots=True)
 class Unit:
     """One archived response the crawl handed to a spider method, ready to hand on again."""
@@ -386,14 +396,8 @@ class Reparser:
                 if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
     def _response(self, unit: Unit, request):
-        values: dict[str, list[str]] = {}
-        for name, value in unit.headers:
-            values.setdefault(name, []).append(value)
-        headers = Headers(values)
-        cls = responsetypes.from_args(headers=headers, url=unit.url, body=unit.body)
-        response = cls(url=unit.url, status=unit.status, headers=headers, body=unit.body, request=request,
-                       protocol=unit.protocol)
-        if self.decompress is not None and b"Content-Encoding" in headers:
+        response = scrapy_response(unit.url, unit.status, unit.protocol, unit.headers, unit.body, request)
+        if self.decompress is not None and b"Content-Encoding" in response.headers:
             response = self.decompress.process_response(request, response)
         return response
 

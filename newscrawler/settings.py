@@ -40,6 +40,7 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawler.middlewares.RedirectGuardMiddleware": 650,
     # WARC archive of every response as it came off the wire (off unless NEWSCRAWLER_ARCHIVE / "archive")
     "newscrawler.extensions.archive.WarcArchive": 960,
+    "newscrawler.extensions.replay.ReplayMiddleware": 970,  # -a replay=ARCHIVE: answers from the archive
 }
 DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated body is an error (retried), never half a record
 # Budgets per run: pages fetched (CLOSESPIDER_PAGECOUNT, finish reason closespider_pagecount)

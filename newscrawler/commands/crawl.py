@@ -50,6 +50,13 @@ class Command(ScrapyCrawl):
                 check_settings(dict(opts.spargs), self.settings)
             except (ArgumentError, ProfileError) as e:
                 fail(str(e))
+        if opts.spargs.get("replay"):  # -a replay=ARCHIVE: the archives must be there
+            from newscrawler.reparse import ReparseError, archive_files
+
+            try:
+                archive_files([p for p in opts.spargs["replay"].split(",") if p.strip()])
+            except ReparseError as e:
+                fail(f"replay: {e}")
         try:
             check_writable(self.settings.get("NEWSCRAWLER_OUTPUT_DIR") or "data")
         except OSError as e:

@@ -369,6 +369,8 @@ class WarcArchive:
 
     # ------------------------------------------------------------ Scrapy hooks
     def process_response(self, request, response):
+        if "replay" in response.flags:  # served from an archive (extensions/replay.py): archived already
+            return response
         when = datetime.now(timezone.utc)
         request.meta[FETCHED_AT] = when
         rendered = bool(request.meta.get("playwright"))

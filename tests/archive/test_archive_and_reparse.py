@@ -244,3 +244,37 @@ def test_reparse_says_what_is_wrong_with_its_arguments(crawl, tmp_path):
         assert proc.stderr.startswith("newscrawler") and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
         assert message in proc.stderr, (message, proc.stderr)
     assert not outputs(tmp_path)["records"]
+
+
+def test_replay_reruns_the_crawl_from_the_archive_with_no_network(crawl, tmp_path):
+    # the site is gone: every answer, redirects and retried errors included, comes from the archive
+    out = tmp_path / "replayed"
+    proc = scrapy_crawl("kashaf", out, "-a", f"start_url={crawl['base']}/", "-a", f"replay={crawl['out'] / 'archive'}",
+                        "-s", "NEWSCRAWLER_RETRY_BACKOFF_BASE=0.01", "-s", "NEWSCRAWLER_ARCHIVE=1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    again = run_files(out)
+    # the same records; of a story the aggregator has twice, the replay (in its own order) may keep the other copy
+    was_by_url = {r["url"]: r for r in crawl["records"]}
+    now_by_url = {r["url"]: r for r in again["records"]}
+    both = set(was_by_url) & set(now_by_url)
+    assert lines([now_by_url[u] for u in both]) == lines([was_by_url[u] for u in both])
+    story = lambda r: (r["source"], r["title"])  # noqa: E731
+    assert sorted(map(story, (was_by_url[u] for u in set(was_by_url) - both))) == \
+        sorted(map(story, (now_by_url[u] for u in set(now_by_url) - both)))
+    assert lines(again["rejects"]) == lines(crawl["rejects"])
+    was, now = crawl["summary"], again["summary"]
+    for key in ("records", "rejects", "duplicates", "pages_fetched", "http_errors"):
+        assert now[key] == was[key], key
+    lost = {u["url"]: u["reason"] for u in now["unrecoverable_urls"]}
+    for u in was["unrecoverable_urls"]:  # what failed for good fails again, for the same reason
+        assert lost.pop(u["url"]) == u["reason"]
+    # a download that never got a response (a cut body) is not in the archive; its retry is
+    assert set(lost.values()) <= {"NotInArchive: not in the archive: " + u for u in lost}
+    assert not list((out / "archive").glob("*.warc.gz"))  # nothing archived twice
+
+
+def test_replay_of_a_missing_archive_is_one_line(tmp_path):
+    proc = scrapy_crawl("kashaf", tmp_path, "-a", "start_url=http://127.0.0.1:9/",
+                        "-a", f"replay={tmp_path / 'none'}")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [f"newscrawler: error: replay: {tmp_path / 'none'}: no such archive file or folder"]
