@@ -100,15 +100,16 @@ class JsonLinesFile:
         return self.final_path
 
 
-def recover(folder: Path) -> list[Path]:
-    """Finish the ``.part`` files left by runs that died; returns them."""
-    done = []
+def dead_files(folder: Path, pattern: str):
+    """Yield ``(path, fd)`` for each file of ``folder`` matching ``pattern`` that no
+    live run holds (``flock``): ``fd`` is open read-write and locked until the
+    next file is asked for."""
     folder = Path(folder)
     if not folder.is_dir():
-        return done
-    for part in sorted(folder.glob("*.jsonl.part")):
+        return
+    for path in sorted(folder.glob(pattern)):
         try:
-            fd = os.open(part, os.O_RDWR)
+            fd = os.open(path, os.O_RDWR)
         except OSError:
             continue
         try:
@@ -118,15 +119,22 @@ def recover(folder: Path) -> list[Path]:
                 if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     continue  # a live run is writing it
                 raise
-            size = os.fstat(fd).st_size
-            keep = _last_newline_end(fd, size)
-            if keep < size:
-                os.ftruncate(fd, keep)
-            final = part.with_name(part.name[: -len(".part")])
-            os.replace(part, final)
-            done.append(final)
+            yield path, fd
         finally:
             os.close(fd)
+
+
+def recover(folder: Path) -> list[Path]:
+    """Finish the ``.part`` files left by runs that died; returns them."""
+    done = []
+    for part, fd in dead_files(folder, "*.jsonl.part"):
+        size = os.fstat(fd).st_size
+        keep = _last_newline_end(fd, size)
+        if keep < size:
+            os.ftruncate(fd, keep)
+        final = part.with_name(part.name[: -len(".part")])
+        os.replace(part, final)
+        done.append(final)
     return done
 
 

@@ -24,7 +24,7 @@ Per fetch:
 * a ``request`` record (``WARC-Concurrent-To`` the response);
 * for each response Scrapy handed on (to the spider, or to the robots.txt
   check), a ``metadata`` record (``application/json``, ``WARC-Concurrent-To`` the
-  response): the callback and errback that got it and the request's plain
+  response, URI ``urn:newscrawler:handed-on:<url>``): the callback and errback that got it and the request's plain
   ``meta`` (redirect chain, browser flags). ``python -m newscrawler reparse``
   uses it to give each archived response to the same spider method the crawl
   did. A response without one (a redirect, a retried 503) was never parsed.
@@ -46,7 +46,6 @@ Stats (and the run summary's ``archive`` object): ``files``, ``responses``,
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import io
 import json
@@ -69,13 +68,15 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from newscrawler.items import FETCHED_AT
-from newscrawler.output import append_whole, run_name
+from newscrawler.output import append_whole, dead_files, run_name
 
 logger = logging.getLogger(__name__)
 
 WARC_VERSION = "WARC/1.1"
 RENDERED = "WARC-Newscrawler-Rendered"  # response header of a page the browser rendered
 META_TYPE = "application/json"
+# The metadata record's own URI: not the page's, so that replay tools (pywb) never take it for a capture
+METADATA_URI = "urn:newscrawler:handed-on:"
 RECORD_ID = "newscrawler_warc_id"  # request meta: the id of the response record last written for it
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_BYTES = 1_000_000_000
@@ -207,33 +208,17 @@ def recover(folder: Path) -> list[tuple[Path, int]]:
     """Finish the archive files of runs that died: cut each after its last whole
     record and remove its ``.open`` marker. Returns (file, bytes cut) pairs."""
     done = []
-    folder = Path(folder)
-    if not folder.is_dir():
-        return done
-    for marker in sorted(folder.glob(f"*.warc.gz{OPEN_SUFFIX}")):
-        try:
-            lock = os.open(marker, os.O_RDWR)
-        except OSError:
-            continue
-        try:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError as e:
-                if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    continue  # a live run is writing it
-                raise
-            path = marker.with_name(marker.name[: -len(OPEN_SUFFIX)])
-            cut = 0
-            if path.exists():
-                size = path.stat().st_size
-                keep = whole_records_end(path)
-                if keep < size:
-                    os.truncate(path, keep)
-                    cut = size - keep
-            marker.unlink(missing_ok=True)
-            done.append((path, cut))
-        finally:
-            os.close(lock)
+    for marker, _ in dead_files(folder, f"*.warc.gz{OPEN_SUFFIX}"):
+        path = marker.with_name(marker.name[: -len(OPEN_SUFFIX)])
+        cut = 0
+        if path.exists():
+            size = path.stat().st_size
+            keep = whole_records_end(path)
+            if keep < size:
+                os.truncate(path, keep)
+                cut = size - keep
+        marker.unlink(missing_ok=True)
+        done.append((path, cut))
     return done
 
 
@@ -411,7 +396,8 @@ class WarcArchive:
             info["meta_not_archived"] = dropped
         body = json.dumps(info, ensure_ascii=False, sort_keys=True).encode("utf-8")
         record = self.builder.create_warc_record(
-            response.url, "metadata", payload=io.BytesIO(body), length=len(body), warc_content_type=META_TYPE,
+            METADATA_URI + response.url, "metadata", payload=io.BytesIO(body), length=len(body),
+            warc_content_type=META_TYPE,
             warc_headers_dict={"WARC-Date": warc_date(request.meta.get(FETCHED_AT) or datetime.now(timezone.utc)),
                                "WARC-Concurrent-To": rid},
         )

@@ -23,8 +23,7 @@ import pytest
 from newscrawler.archive_reader import read_archive
 from newscrawler.sample_site import SampleSite
 from newscrawler.sample_site.faults import FaultPlan, serve_faulty
-from tests.conftest import ROOT
-from tests.helpers import outputs, read_jsonl, scrapy_crawl
+from tests.helpers import as_lines, outputs, read_jsonl, reparse, scrapy_crawl
 from tests.reliability.conftest import covering_seed
 
 pytestmark = pytest.mark.e2e
@@ -34,10 +33,6 @@ KINDS = ("500", "503", "dead", "redirectloop", "offsite", "truncate", "wrongchar
 MAX_BYTES = 250_000
 WARCIO = [sys.executable, "-m", "warcio.cli"]
 
-
-def reparse(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newscrawler", "reparse", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=180)
 
 
 def run_files(folder: Path) -> dict:
@@ -49,9 +44,6 @@ def run_files(folder: Path) -> dict:
         "summary": json.loads(files["summaries"][0].read_text("utf-8")),
     }
 
-
-def lines(records: list[dict]) -> list[str]:
-    return sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)
 
 
 @pytest.fixture(scope="module")
@@ -154,8 +146,8 @@ def test_crawled_at_is_the_archived_fetch_time(crawl, records_by_type):
 def test_reparse_gives_back_exactly_the_crawl(crawl, rebuilt, jobs):
     again = rebuilt[jobs]
     assert crawl["records"] and crawl["rejects"] and crawl["summary"]["duplicates"]
-    assert lines(again["records"]) == lines(crawl["records"])  # every field of every record
-    assert lines(again["rejects"]) == lines(crawl["rejects"])
+    assert as_lines(again["records"]) == as_lines(crawl["records"])  # every field of every record
+    assert as_lines(again["rejects"]) == as_lines(crawl["rejects"])
     was, now = crawl["summary"], again["summary"]
     assert was["source"] == "crawl" and now["source"] == "archive"
     for key in ("records", "rejects", "rejects_by_reason", "duplicates", "duplicates_by_kind", "pages_fetched",
@@ -257,11 +249,11 @@ def test_replay_reruns_the_crawl_from_the_archive_with_no_network(crawl, tmp_pat
     was_by_url = {r["url"]: r for r in crawl["records"]}
     now_by_url = {r["url"]: r for r in again["records"]}
     both = set(was_by_url) & set(now_by_url)
-    assert lines([now_by_url[u] for u in both]) == lines([was_by_url[u] for u in both])
+    assert as_lines([now_by_url[u] for u in both]) == as_lines([was_by_url[u] for u in both])
     story = lambda r: (r["source"], r["title"])  # noqa: E731
     assert sorted(map(story, (was_by_url[u] for u in set(was_by_url) - both))) == \
         sorted(map(story, (now_by_url[u] for u in set(now_by_url) - both)))
-    assert lines(again["rejects"]) == lines(crawl["rejects"])
+    assert as_lines(again["rejects"]) == as_lines(crawl["rejects"])
     was, now = crawl["summary"], again["summary"]
     for key in ("records", "rejects", "duplicates", "pages_fetched", "http_errors"):
         assert now[key] == was[key], key

@@ -18,7 +18,7 @@ from newscrawler.archive_reader import read_archive
 from newscrawler.extensions.archive import recover, whole_records_end
 from newscrawler.sample_site import RunningSite
 from tests.conftest import ROOT
-from tests.helpers import FAST, outputs, read_jsonl, scrapy_crawl
+from tests.helpers import FAST, outputs, read_jsonl, reparse, scrapy_crawl
 
 pytestmark = pytest.mark.e2e
 WARCIO = [sys.executable, "-m", "warcio.cli"]
@@ -76,8 +76,7 @@ def test_a_crawl_killed_with_sigkill_leaves_a_readable_archive(tmp_path):
     written = read_jsonl(killed[0])
     assert written
     rebuilt = tmp_path / "rebuilt"
-    proc = subprocess.run([sys.executable, "-m", "newscrawler", "reparse", str(dead[0]), "--spider", "kashaf",
-                           "--out", str(rebuilt)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = reparse(str(dead[0]), "--spider", "kashaf", "--out", str(rebuilt))
     assert proc.returncode == 0, proc.stderr[-3000:]
     again_records = {r["url"]: r for r in read_jsonl(outputs(rebuilt)["records"][0])}
     assert all(again_records.get(r["url"]) == r for r in written)

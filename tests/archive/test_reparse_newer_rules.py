@@ -10,23 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 
 import pytest
 
 from newscrawler.archive_reader import read_archive
 from newscrawler.profiles import PACKAGE_DIR
 from newscrawler.sample_site import RunningSite
-from tests.conftest import ROOT
-from tests.helpers import assert_matches_truth, outputs, read_jsonl, scrapy_crawl
+from tests.helpers import assert_matches_truth, outputs, read_jsonl, reparse, scrapy_crawl
 
 pytestmark = pytest.mark.e2e
 
-
-def reparse(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "newscrawler", "reparse", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=180)
 
 
 def newest(folder, kind: str):

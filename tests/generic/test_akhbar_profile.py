@@ -8,7 +8,7 @@ import re
 import pytest
 
 from newscrawler.pipelines.validate import check
-from tests.helpers import FIELDS, outputs, read_jsonl, scrapy_crawl
+from tests.helpers import FIELDS, as_lines, outputs, read_jsonl, reparse, scrapy_crawl
 
 
 
@@ -89,18 +89,10 @@ def test_listing_pages_recognised(crawl):
 
 
 def test_reparse_of_the_archive_gives_the_same_records_outlet_bodies_included(crawl, tmp_path):
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
-    proc = subprocess.run([sys.executable, "-m", "newscrawler", "reparse", str(crawl["out"] / "archive"),
-                           "--spider", "akhbar", "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    proc = reparse(str(crawl["out"] / "archive"), "--spider", "akhbar", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr[-3000:]
     files = outputs(tmp_path)
-    key = lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False)  # noqa: E731
-    assert sorted(map(key, read_jsonl(files["records"][0]))) == sorted(map(key, crawl["records"]))
-    assert sorted(map(key, read_jsonl(files["rejects"][0]))) == sorted(map(key, crawl["rejects"]))
+    assert as_lines(read_jsonl(files["records"][0])) == as_lines(crawl["records"])
+    assert as_lines(read_jsonl(files["rejects"][0])) == as_lines(crawl["rejects"])
     summary = json.loads(files["summaries"][0].read_text("utf-8"))
     assert summary["archive"]["not_in_archive"] == 0 and summary["archive"]["unused_responses"] == 0

@@ -16,7 +16,7 @@ import pytest
 
 from newscrawler.sample_site import RunningSite
 from tests.conftest import ROOT
-from tests.helpers import FIELDS, outputs, read_jsonl, scrapy_crawl
+from tests.helpers import FIELDS, as_lines, outputs, read_jsonl, reparse, scrapy_crawl
 
 pytestmark = pytest.mark.e2e
 JS_ARTICLES = 14
@@ -118,9 +118,6 @@ def test_a_page_still_empty_after_rendering_is_rejected_with_its_reason(auto, tr
 
 
 def test_rendered_pages_are_archived_as_the_browser_made_them_and_reparse_alike(auto, truth, tmp_path):
-    import subprocess
-    import sys
-
     from newscrawler.archive_reader import read_archive
     from newscrawler.extensions.archive import RENDERED
 
@@ -137,14 +134,12 @@ def test_rendered_pages_are_archived_as_the_browser_made_them_and_reparse_alike(
             plain = [p for p in responses if p.url == r.url and not p.header(RENDERED)]
             assert all(titles[r.url] not in p.body.decode("utf-8") for p in plain)
     # reparse needs no browser: the same records and rejects (the page that stayed empty included)
-    proc = subprocess.run([sys.executable, "-m", "newscrawler", "reparse", *map(str, files), "--spider", "kashaf",
-                           "--out", str(tmp_path), "-s", "NEWSCRAWLER_BROWSER=/nonexistent/chromium"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc = reparse(*map(str, files), "--spider", "kashaf", "--out", str(tmp_path),
+                   "-s", "NEWSCRAWLER_BROWSER=/nonexistent/chromium")
     assert proc.returncode == 0, proc.stderr[-3000:]
     again = outputs(tmp_path)
-    key = lambda r: json.dumps(r, sort_keys=True, ensure_ascii=False)  # noqa: E731
-    assert sorted(map(key, read_jsonl(again["records"][0]))) == sorted(map(key, auto["records"]))
-    assert sorted(map(key, read_jsonl(again["rejects"][0]))) == sorted(map(key, auto["rejects"]))
+    assert as_lines(read_jsonl(again["records"][0])) == as_lines(auto["records"])
+    assert as_lines(read_jsonl(again["rejects"][0])) == as_lines(auto["rejects"])
     summary = json.loads(again["summaries"][0].read_text("utf-8"))
     assert summary["archive"]["rendered"] == len(js_pages) and summary["js"]["rendered"] == len(js_pages)
 
