@@ -79,6 +79,7 @@ def main(argv=None) -> int:
         "item_scraped_count": stats.get("item_scraped_count", 0),
         "finish_reason": stats.get("finish_reason"),
         "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "cpu_s": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 2),  # user + system, start-up included
         "pid": os.getpid(),
     }
     sys.stdout.write(json.dumps(out) + "\n")

@@ -34,3 +34,10 @@ def test_a_bad_part_is_one_line():
     proc = _bench("--only", "everything")
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "choose from site, crawl, parser, memory" in proc.stderr
+
+
+def test_bench_archive_says_what_is_wrong_with_its_arguments():
+    proc = subprocess.run([sys.executable, "-m", "newscrawler", "bench-archive", "--only", "everything"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "choose from speed, memory" in proc.stderr
