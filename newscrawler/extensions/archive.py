@@ -21,7 +21,8 @@ Per fetch:
   returned them (``WARC-Date`` is the fetch time, which also becomes the
   record's ``crawled_at``); a page rendered in Chromium (``render_js``) is the
   DOM the browser produced, marked ``WARC-Newscrawler-Rendered: browser``;
-* a ``request`` record (``WARC-Concurrent-To`` the response);
+* a ``request`` record (``WARC-Concurrent-To`` the response; the values of
+  ``Authorization`` and ``Proxy-Authorization`` are not archived);
 * for each response Scrapy handed on (to the spider, or to the robots.txt
   check), a ``metadata`` record (``application/json``, ``WARC-Concurrent-To`` the
   response, URI ``urn:newscrawler:handed-on:<url>``): the callback and errback that got it and the request's plain
@@ -80,8 +81,9 @@ METADATA_URI = "urn:newscrawler:handed-on:"
 RECORD_ID = "newscrawler_warc_id"  # request meta: the id of the response record last written for it
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_BYTES = 1_000_000_000
-# Request meta that is Scrapy's own bookkeeping for this process, not about the page.
-SKIP_META = {RECORD_ID, FETCHED_AT, "download_slot", "download_latency", "playwright_page", "_playwright_page"}
+# Request meta that is Scrapy's own bookkeeping for this process, not about the page, or a secret.
+SKIP_META = {RECORD_ID, FETCHED_AT, "download_slot", "download_latency", "playwright_page", "proxy"}
+SECRET_HEADERS = ("authorization", "proxy-authorization")  # archived as "(not archived)"
 PAGE_METHODS = "playwright_page_methods"  # kept as their results (did the content appear?)
 _TRUE = ("1", "true", "yes", "on")
 # Settings that change what a page gives: kept in the warcinfo record, reparse uses them again.
@@ -139,7 +141,7 @@ def plain_meta(meta: dict) -> tuple[dict, list[str]]:
     """The request meta that is plain JSON data, and the names of the keys left out."""
     kept, dropped = {}, []
     for key, value in meta.items():
-        if key in SKIP_META:
+        if key in SKIP_META or key.startswith("_"):
             continue
         if key == PAGE_METHODS and isinstance(value, (list, tuple)):
             value = [{"result": getattr(m, "result", None)} for m in value]
@@ -347,7 +349,7 @@ class WarcArchive:
     def _http_request(self, request) -> StatusAndHeaders:
         parts = urlsplit(request.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        headers = _header_pairs(request.headers)
+        headers = [(k, "(not archived)" if k.lower() in SECRET_HEADERS else v) for k, v in _header_pairs(request.headers)]
         if not any(k.lower() == "host" for k, _ in headers):
             headers.insert(0, ("Host", parts.netloc))
         return StatusAndHeaders(f"{request.method} {target} HTTP/1.1", headers, is_http_request=True)

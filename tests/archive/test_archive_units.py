@@ -52,7 +52,8 @@ def test_plain_meta_keeps_json_data_and_names_the_rest():
         result = False
 
     meta = {"depth": 2, "redirect_urls": ["http://a/"], "origin_item": object(), "playwright_page_methods": [Wait()],
-            "download_slot": "a", "newscrawler_fetched_at": object()}
+            "download_slot": "a", "newscrawler_fetched_at": object(), "proxy": "http://user:secret@proxy:3128",
+            "_auth_proxy": "http://proxy:3128"}
     kept, dropped = plain_meta(meta)
     assert kept == {"depth": 2, "redirect_urls": ["http://a/"], "playwright_page_methods": [{"result": False}]}
     assert dropped == ["origin_item"]
