@@ -210,5 +210,7 @@ class GenericSpider(scrapy.Spider):
             item.setdefault(name, [] if name == "related" else None)
         return item
 
+    failure_reason = staticmethod(ProfileSpider.failure_reason)  # ProfileSpider.failed needs it
+
     def failed(self, failure):
         ProfileSpider.failed(self, failure)
