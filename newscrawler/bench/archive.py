@@ -7,7 +7,8 @@ each reparse in a fresh child (this module's ``main``). On the same site:
 * (a) the kashaf crawl without the archive, (b) the same crawl with it: the
   archive's cost in pages/s (b/a) and on disk (bytes per 1,000 archived pages);
 * (c) ``reparse`` of (b)'s archive with one worker per core, and (d) all in one
-  process: pages/s over the same pages, beside (a) (target c/a >= 5). Each of
+  process: pages/s over the same pages, beside the faster of the live crawls
+  (a) and (b) (target >= 5). Each of
   (a)-(d) runs twice, interleaved, and the faster run counts (the machine is
   shared); pages per CPU-second are printed too (the crawl's own process; the
   reparse process and its workers), a figure that other work on the machine
@@ -88,10 +89,13 @@ def bench_speed(n: int, jobs: int, repeats: int = 2) -> dict:
          f"1,000 pages ({per_1000 / 1000 / 1024:.1f} KB a page, request and metadata records included)")
     _say(f"reparse c: {jobs} workers:            {line(c)}, {c['records']} records")
     _say(f"reparse d: in one process:           {line(d)}")
-    ratio, single = c["pages_per_s"] / a["pages_per_s"], d["pages_per_s"] / a["pages_per_s"]
-    _say(f"reparse: ratio c/a {ratio:.2f} (target >= {TARGET_SPEEDUP:.0f}); one process d/a {single:.2f}; "
+    # the baseline: the fastest of the live crawls (a and b crawl the same pages; b also archives)
+    live = a if a["pages_per_s"] >= b["pages_per_s"] else b
+    ratio, single = c["pages_per_s"] / live["pages_per_s"], d["pages_per_s"] / live["pages_per_s"]
+    name = "a" if live is a else "b"
+    _say(f"reparse: ratio c/{name} {ratio:.2f} (target >= {TARGET_SPEEDUP:.0f}); one process d/{name} {single:.2f}; "
          f"per CPU-second c/a {_per_cpu(c) / _per_cpu(a):.2f}, d/a {_per_cpu(d) / _per_cpu(a):.2f} "
-         f"(best of {repeats} runs each, {n} articles)")
+         f"(best of {repeats} runs each, {n} articles; baseline: the faster live crawl, {name})")
     return {"a": a, "b": b, "c": c, "d": d, "bytes_per_1000": per_1000, "ratio": ratio,
             "ok": ratio >= TARGET_SPEEDUP}
 
