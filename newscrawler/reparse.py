@@ -240,8 +240,12 @@ class Reparser:
         reason = "finished"
         pool = None
         if jobs > 1:  # fork before any output file is open
+            import gc
             import multiprocessing
             import threading
+
+            gc.collect()
+            gc.freeze()  # what exists now is shared with the workers: their collector must not touch (copy) it
 
             global _WORKER
             _WORKER = self
