@@ -51,6 +51,15 @@ def append_whole(fd: int, data: bytes, size: int) -> int:
     return size + len(data)
 
 
+def sync_close(fd: int) -> None:
+    """``fsync`` (as far as the file system allows) and close."""
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    os.close(fd)
+
+
 def run_name(crawler) -> str:
     """``<spider>-<UTC start>[-<worker>]-<run id>``: the name every file of a run
     starts with (records, rejects, summary, archive), made from safe parts only,
@@ -87,11 +96,7 @@ class JsonLinesFile:
     def close(self, keep_empty: bool = True) -> Path | None:
         if self.fd is None:
             return self.final_path
-        try:
-            os.fsync(self.fd)
-        except OSError:
-            pass
-        os.close(self.fd)
+        sync_close(self.fd)
         self.fd = None
         if not keep_empty and self.lines == 0 and self.size == 0:
             self.path.unlink(missing_ok=True)

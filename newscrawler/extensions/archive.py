@@ -69,7 +69,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
 from newscrawler.items import FETCHED_AT
-from newscrawler.output import append_whole, dead_files, run_name
+from newscrawler.output import append_whole, dead_files, run_name, sync_close
 
 logger = logging.getLogger(__name__)
 
@@ -171,11 +171,7 @@ class ArchiveFile:
     def close(self) -> None:
         if self.fd is None:
             return
-        try:
-            os.fsync(self.fd)
-        except OSError:
-            pass
-        os.close(self.fd)
+        sync_close(self.fd)
         self.fd = None
         self.marker.unlink(missing_ok=True)
         os.close(self.lock)
