@@ -62,3 +62,11 @@ def unknown_name(what: str, name: str, known) -> str:
     near = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f" (did you mean {near[0]!r}?)" if near else ""
     return f"unknown {what} {name!r}{hint}; known: {', '.join(known)}"
+
+
+def name_value(text: str) -> tuple[str, str]:
+    """An argparse ``type`` for ``-a NAME=VALUE`` / ``-s NAME=VALUE``."""
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: expected NAME=VALUE")
+    return key.strip(), value

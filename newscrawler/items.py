@@ -28,6 +28,26 @@ RECORD_FIELDS = (
 TEASER_FIELDS = ("title", "url", "source", "source_country", "category", "published_at", "credibility", "importance")
 
 
+# Request meta: when the response arrived (a UTC datetime), set by the archive
+# (newscrawler/extensions/archive.py) and read back from it by reparse, so that
+# a record's crawled_at is the archived fetch time.
+FETCHED_AT = "newscrawler_fetched_at"
+
+
+def fetch_time(response_or_meta) -> datetime:
+    """When a response was fetched: its request's ``FETCHED_AT`` meta, else now (UTC)."""
+    try:
+        meta = response_or_meta if isinstance(response_or_meta, dict) else response_or_meta.meta
+    except AttributeError:  # a response without a request
+        meta = {}
+    return meta.get(FETCHED_AT) or datetime.now(timezone.utc)
+
+
+def utc_stamp(when: datetime) -> str:
+    """``2026-11-29T23:49:35Z``: the form of ``crawled_at``."""
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class ArticleItem(scrapy.Item):
     id = scrapy.Field()
     url = scrapy.Field()
@@ -56,10 +76,10 @@ class RejectedPage(scrapy.Item):
     crawled_at = scrapy.Field()
 
 
-def rejected_page(url: str, reason: str, code: str, aggregator: str) -> RejectedPage:
-    """A page that becomes one reject line (``page:<code>``), fetched now."""
+def rejected_page(url: str, reason: str, code: str, aggregator: str, fetched: datetime | None = None) -> RejectedPage:
+    """A page that becomes one reject line (``page:<code>``), fetched at ``fetched`` (default: now)."""
     return RejectedPage(url=url, reason=reason, code=code, aggregator=aggregator,
-                        crawled_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+                        crawled_at=utc_stamp(fetched or datetime.now(timezone.utc)))
 
 
 def _date(value, loader_context):
@@ -138,7 +158,7 @@ def article_item(page, aggregator: str, tz: str | None, crawled_at: datetime, ur
     loader.add_value("importance", meta.get("importance"))
     loader.add_value("related", [teaser(t, tz, crawled_at, url_rules) for t in page.related if t.get("title")])
     loader.add_value("aggregator", aggregator)
-    loader.add_value("crawled_at", crawled_at.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    loader.add_value("crawled_at", utc_stamp(crawled_at))
     return complete(loader.load_item())
 
 

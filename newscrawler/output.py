@@ -16,6 +16,8 @@ import fcntl
 import json
 import os
 import re
+import secrets
+from datetime import datetime, timezone
 from pathlib import Path
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -31,6 +33,50 @@ def dumps(record: dict) -> bytes:
     return (json.dumps(record, ensure_ascii=False, separators=(", ", ": ")) + "\n").encode("utf-8")
 
 
+def append_whole(fd: int, data: bytes, size: int) -> int:
+    """Append ``data`` to the file open as ``fd`` (``O_APPEND``, ``size`` bytes
+    long) with one ``os.write`` (more only after a short write); on failure
+    cut the file back to ``size`` and raise. Returns the new size."""
+    view = memoryview(data)
+    try:
+        while view:
+            n = os.write(fd, view)
+            view = view[n:]
+    except OSError:
+        try:
+            os.ftruncate(fd, size)
+        except OSError:
+            pass
+        raise
+    return size + len(data)
+
+
+def sync_close(fd: int) -> None:
+    """``fsync`` (as far as the file system allows) and close."""
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    os.close(fd)
+
+
+def run_name(crawler) -> str:
+    """``<spider>-<UTC start>[-<worker>]-<run id>``: the name every file of a run
+    starts with (records, rejects, summary, archive), made from safe parts only,
+    once per crawl."""
+    stats = crawler.stats
+    name = stats.get_value("newscrawler/run_name")
+    if not name:
+        settings = crawler.settings
+        parts = [safe_part(crawler.spider.name), datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")]
+        if settings.get("NEWSCRAWLER_WORKER_ID"):
+            parts.append(safe_part(settings.get("NEWSCRAWLER_WORKER_ID")))
+        parts.append(safe_part(settings.get("NEWSCRAWLER_RUN_ID") or secrets.token_hex(3)))
+        name = "-".join(parts)
+        stats.set_value("newscrawler/run_name", name)
+    return name
+
+
 class JsonLinesFile:
     def __init__(self, path: Path):
         self.final_path = Path(path)
@@ -44,29 +90,13 @@ class JsonLinesFile:
         self.write_bytes(dumps(record))
 
     def write_bytes(self, data: bytes) -> None:
-        view = memoryview(data)
-        start = self.size
-        try:
-            while view:
-                n = os.write(self.fd, view)
-                view = view[n:]
-        except OSError:
-            try:
-                os.ftruncate(self.fd, start)
-            except OSError:
-                pass
-            raise
-        self.size = start + len(data)
+        self.size = append_whole(self.fd, data, self.size)
         self.lines += 1
 
     def close(self, keep_empty: bool = True) -> Path | None:
         if self.fd is None:
             return self.final_path
-        try:
-            os.fsync(self.fd)
-        except OSError:
-            pass
-        os.close(self.fd)
+        sync_close(self.fd)
         self.fd = None
         if not keep_empty and self.lines == 0 and self.size == 0:
             self.path.unlink(missing_ok=True)
@@ -75,15 +105,16 @@ class JsonLinesFile:
         return self.final_path
 
 
-def recover(folder: Path) -> list[Path]:
-    """Finish the ``.part`` files left by runs that died; returns them."""
-    done = []
+def dead_files(folder: Path, pattern: str):
+    """Yield ``(path, fd)`` for each file of ``folder`` matching ``pattern`` that no
+    live run holds (``flock``): ``fd`` is open read-write and locked until the
+    next file is asked for."""
     folder = Path(folder)
     if not folder.is_dir():
-        return done
-    for part in sorted(folder.glob("*.jsonl.part")):
+        return
+    for path in sorted(folder.glob(pattern)):
         try:
-            fd = os.open(part, os.O_RDWR)
+            fd = os.open(path, os.O_RDWR)
         except OSError:
             continue
         try:
@@ -93,18 +124,25 @@ def recover(folder: Path) -> list[Path]:
                 if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     continue  # a live run is writing it
                 raise
-            size = os.fstat(fd).st_size
-            keep = _last_newline_end(fd, size)
-            if keep == 0:  # not one whole line: nothing to keep (no empty .jsonl left behind)
-                part.unlink()
-                continue
-            if keep < size:
-                os.ftruncate(fd, keep)
-            final = part.with_name(part.name[: -len(".part")])
-            os.replace(part, final)
-            done.append(final)
+            yield path, fd
         finally:
             os.close(fd)
+
+
+def recover(folder: Path) -> list[Path]:
+    """Finish the ``.part`` files left by runs that died; returns them."""
+    done = []
+    for part, fd in dead_files(folder, "*.jsonl.part"):
+        size = os.fstat(fd).st_size
+        keep = _last_newline_end(fd, size)
+        if keep == 0:  # not one whole line: nothing to keep (no empty .jsonl left behind)
+            part.unlink()
+            continue
+        if keep < size:
+            os.ftruncate(fd, keep)
+        final = part.with_name(part.name[: -len(".part")])
+        os.replace(part, final)
+        done.append(final)
     return done
 
 

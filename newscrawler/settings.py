@@ -38,6 +38,9 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newscrawler.middlewares.BackoffRetryMiddleware": 550,
     "newscrawler.middlewares.RedirectGuardMiddleware": 650,
+    # WARC archive of every response as it came off the wire (off unless NEWSCRAWLER_ARCHIVE / "archive")
+    "newscrawler.extensions.archive.WarcArchive": 960,
+    "newscrawler.extensions.replay.ReplayMiddleware": 970,  # -a replay=ARCHIVE: answers from the archive
 }
 SPIDER_MIDDLEWARES = {
     # a pagination step is no link deeper: DEPTH_LIMIT counts links between pages (spiders/budget.py)
@@ -108,3 +111,9 @@ NEWSCRAWLER_OTHER_DEPTH = 2
 # "new" to a chain: new to that chain ("chain", the safe default) or to the whole run ("run": fewer pages
 # when the home chain lists every article, but a section that repeats it is stopped early)
 NEWSCRAWLER_NEW_LINKS = "chain"
+# Archive (newscrawler/extensions/archive.py): every response and its request to gzipped WARC files
+# under NEWSCRAWLER_ARCHIVE_DIR (default: archive/ inside NEWSCRAWLER_OUTPUT_DIR), a new file every
+# NEWSCRAWLER_ARCHIVE_MAX_BYTES. NEWSCRAWLER_ARCHIVE: None lets the profile's "archive" key decide (off).
+NEWSCRAWLER_ARCHIVE = None
+NEWSCRAWLER_ARCHIVE_DIR = None
+NEWSCRAWLER_ARCHIVE_MAX_BYTES = 1_000_000_000

@@ -62,3 +62,14 @@ def assert_matches_truth(records: list[dict], truth: dict, fields: tuple = FIELD
     assert set(got) <= set(expected), f"unexpected records: {sorted(set(got) - set(expected))[:3]}"
     wrong = [(u, f, r[f], expected[u][f]) for u, r in got.items() for f in fields if r[f] != expected[u][f]]
     assert not wrong, wrong[:3]
+
+
+def reparse(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    """``python -m newscrawler reparse ARGS`` in a child process."""
+    return subprocess.run([sys.executable, "-m", "newscrawler", "reparse", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def as_lines(records: list[dict]) -> list[str]:
+    """Records as sorted JSON lines: equal when two runs wrote the same records, every field."""
+    return sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)

@@ -1,7 +1,7 @@
 """One benchmark crawl in this process; its figures as one JSON line on stdout.
 
 ``python -m newscrawler.bench.child --spider kashaf|bare --url URL --out DIR
-[--jobdir DIR]``. The line has ``pages`` (responses received), ``seconds``
+[--jobdir DIR] [--archive]``. The line has ``pages`` (responses received), ``seconds``
 (from the engine's start to its finish), ``pages_per_s``, ``records``,
 ``cpu_ms_per_page`` (this process's CPU time per page: what the crawler itself
 costs, whatever else runs on the machine) and ``max_rss_kb`` (this process's
@@ -36,6 +36,7 @@ def main(argv=None) -> int:
     p.add_argument("--concurrency", type=int, default=32)
     p.add_argument("--max-pages", type=int, default=0, help="stop after this many responses (0: no limit)")
     p.add_argument("--profile", default=None, help="write a cProfile of the crawl to this file")
+    p.add_argument("--archive", action="store_true", help="archive every response (NEWSCRAWLER_ARCHIVE)")
     args = p.parse_args(argv)
 
     from scrapy.crawler import CrawlerProcess
@@ -48,6 +49,8 @@ def main(argv=None) -> int:
         overrides["JOBDIR"] = args.jobdir
     if args.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    if args.archive:
+        overrides["NEWSCRAWLER_ARCHIVE"] = True
     settings = project_settings(overrides)
     process = CrawlerProcess(settings)
     if args.spider == "bare":
@@ -81,6 +84,7 @@ def main(argv=None) -> int:
         "finish_reason": stats.get("finish_reason"),
         "cpu_ms_per_page": round(1000 * cpu / pages, 3) if pages else 0.0,  # this process's CPU time
         "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "cpu_s": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 2),  # user + system, start-up included
         "pid": os.getpid(),
     }
     sys.stdout.write(json.dumps(out) + "\n")

@@ -43,10 +43,13 @@ def _child(module: str, *args: str, timeout: float = 3600) -> dict:
     return json.loads(lines[-1])
 
 
-def _crawl(spider: str, url: str, out: str, jobdir: str | None = None, max_pages: int = 0) -> dict:
+def _crawl(spider: str, url: str, out: str, jobdir: str | None = None, max_pages: int = 0,
+           archive: bool = False) -> dict:
     args = ["--spider", spider, "--url", url, "--out", out]
     if jobdir:
         args += ["--jobdir", jobdir]
+    if archive:
+        args += ["--archive"]
     if max_pages:
         args += ["--max-pages", str(max_pages)]
     return _child("newscrawler.bench.child", *args)

@@ -39,6 +39,7 @@ COMMAND_MODULES: list[str] = [
     "newscrawler.cli.seed",  # seed, status, clear: distributed crawls
     "newscrawler.cli.status",
     "newscrawler.cli.clear",
+    "newscrawler.cli.reparse",
     "newscrawler.cli.report",
     "newscrawler.cli.export",  # run files -> a dataset
     "newscrawler.cli.eval",
@@ -47,6 +48,7 @@ COMMAND_MODULES: list[str] = [
     "newscrawler.cli.bench_js",
     "newscrawler.cli.bench_distributed",
     "newscrawler.cli.bench_export",
+    "newscrawler.cli.bench_archive",
 ]
 
 

@@ -24,7 +24,8 @@ def cmd_demo(args) -> int:
     with RunningSite(articles=args.articles, seed=args.seed, **({"js_articles": 30} if js else {})) as site:
         print(f"newscrawler demo: sample aggregator of {args.articles} articles at {site.url}"
               + (" with a JavaScript section of 30 articles at js/" if js else ""), flush=True)
-        overrides = dict(LOCAL_SETTINGS, NEWSCRAWLER_OUTPUT_DIR=str(out))
+        # the demo archives every response (WARC), so that `reparse` can rebuild the run without the site
+        overrides = dict(LOCAL_SETTINGS, NEWSCRAWLER_OUTPUT_DIR=str(out), NEWSCRAWLER_ARCHIVE=True)
         # full=1: the demo shows a whole crawl every time, whatever earlier demos stored
         spider_args = {"start_url": site.url, "full": "1"}
         if js:  # the JS section too; only the pages that need it go through Chromium
@@ -35,6 +36,11 @@ def cmd_demo(args) -> int:
         r = summary.get("js") or {}
         print(f"browser:       {r.get('rendered', 0)} pages rendered in Chromium ({r.get('rendered/article', 0)} "
               f"articles, {r.get('rendered/listing', 0)} listing pages); every other page over plain HTTP", flush=True)
+    archive = summary.get("archive") or {}
+    if archive.get("files"):
+        print(f"archive:       {', '.join(archive['files'])} ({archive.get('responses', 0)} responses, "
+              f"{archive.get('bytes', 0) / 1e6:.1f} MB); rebuild the run from it: python -m newscrawler reparse "
+              f"{archive.get('folder')} --spider kashaf --out {out / 'reparsed'}", flush=True)
     output = summary.get("output_file")
     if output and Path(output).is_file():  # the crawl report, next to the run's .jsonl
         from newscrawler.report import write_report

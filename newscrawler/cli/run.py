@@ -38,20 +38,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from newscrawler.argtypes import name_value
 from newscrawler.cli import CliError
 
 ROOT = Path(__file__).resolve().parent.parent
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
-
-
-def _pairs(values: list[str], flag: str) -> list[tuple[str, str]]:
-    out = []
-    for v in values or []:
-        key, sep, value = v.partition("=")
-        if not sep or not key.strip():
-            raise CliError(f"run: {flag} {v!r}: expected NAME=VALUE")
-        out.append((key.strip(), value))
-    return out
 
 
 def _settings(overrides: dict):
@@ -205,8 +196,7 @@ def cmd_run(args) -> int:
     from newscrawler import profiles
     from newscrawler.state import state_dir, state_name
 
-    spargs = _pairs(args.a, "-a")
-    sets = _pairs(args.s, "-s")
+    spargs, sets = args.a, args.s
     overrides = dict(sets)
     spider = args.spider
     from newscrawler.setting_values import check_values
@@ -306,6 +296,6 @@ def cmd_run(args) -> int:
 def add_parser(sub) -> None:
     p = sub.add_parser("run", help="cron wrapper: one locked, logged crawl with a verdict and an exit code")
     p.add_argument("spider")
-    p.add_argument("-a", action="append", default=[], metavar="NAME=VALUE", help="spider argument")
-    p.add_argument("-s", action="append", default=[], metavar="NAME=VALUE", help="Scrapy setting")
+    p.add_argument("-a", action="append", default=[], type=name_value, metavar="NAME=VALUE", help="spider argument")
+    p.add_argument("-s", action="append", default=[], type=name_value, metavar="NAME=VALUE", help="Scrapy setting")
     p.set_defaults(func=cmd_run)

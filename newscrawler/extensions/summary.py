@@ -80,6 +80,7 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         elapsed = round((end - s).total_seconds(), 3)
     return {
         "spider": spider_name,
+        "source": stats.get("newscrawler/source", "crawl"),  # "archive": made by reparse from WARC files
         "finish_reason": reason,
         "start_time": _iso(start),
         "end_time": _iso(end),
@@ -126,6 +127,8 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         # the crawl budget (newscrawler/spiders/budget.py): pages per record, chains stopped and why
         "budget": budget_summary(stats, reason),
         "monitor_warnings": stats.get("newscrawler/monitor_warnings") or [],  # warning-level monitors
+        # the WARC archive (extensions/archive.py) a crawl wrote, or the one reparse read (reparse.py)
+        "archive": prefixed("newscrawler/archive/"),
     }
 
 

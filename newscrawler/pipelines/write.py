@@ -12,15 +12,13 @@ written.
 from __future__ import annotations
 
 import logging
-import secrets
-from datetime import datetime, timezone
 from pathlib import Path
 
 from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
 
-from newscrawler.output import JsonLinesFile, dumps, check_writable, recover, safe_part
+from newscrawler.output import JsonLinesFile, check_writable, dumps, recover, run_name
 from newscrawler.pipelines import Duplicate, Rejected
 from newscrawler.pipelines.fastcheck import plain_dict
 
@@ -33,8 +31,6 @@ class JsonLinesWriterPipeline:
         self.stats = crawler.stats
         settings = crawler.settings
         self.folder = Path(settings.get("NEWSCRAWLER_OUTPUT_DIR") or "data")
-        self.run_id = settings.get("NEWSCRAWLER_RUN_ID") or secrets.token_hex(3)
-        self.worker = settings.get("NEWSCRAWLER_WORKER_ID")
         self.records = self.rejects = None
         self.failed = False
         crawler.signals.connect(self.item_dropped, signal=signals.item_dropped)
@@ -44,16 +40,10 @@ class JsonLinesWriterPipeline:
         return cls(crawler)
 
     def open_spider(self):
-        spider = self.crawler.spider
         check_writable(self.folder)
         for path in recover(self.folder):
             logger.warning("finished the unfinished file of an earlier run: %s", path)
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-        parts = [safe_part(spider.name), stamp]
-        if self.worker:
-            parts.append(safe_part(self.worker))
-        parts.append(safe_part(self.run_id))
-        base = "-".join(parts)
+        base = run_name(self.crawler)
         self.records = JsonLinesFile(self.folder / f"{base}.jsonl")
         self.rejects = JsonLinesFile(self.folder / f"{base}.rejects.jsonl")
         self.stats.set_value("newscrawler/output_file", str(self.records.final_path))

@@ -155,6 +155,8 @@ def load_file(path: Path) -> Profile:
             GenericTranslator().css_to_xpath(wait_for)
         except Exception as e:  # not a string, or not a CSS selector
             raise ProfileError(f"{path}: 'wait_for' must be a CSS selector: {e}") from None
+    if not isinstance(data.get("archive", False), bool):
+        raise ProfileError(f"{path}: 'archive' must be true or false")
     try:
         ratio = float(data.get("max_error_ratio", 0.2))
     except (TypeError, ValueError):

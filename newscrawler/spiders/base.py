@@ -13,7 +13,6 @@ file path).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
@@ -23,7 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawler import profiles
 from newscrawler.argtypes import unknown_name
-from newscrawler.items import article_item, rejected_page
+from newscrawler.items import article_item, fetch_time, rejected_page
 from newscrawler.middlewares import PageLost
 from newscrawler.parsing.page import PageParser
 from newscrawler.processors.urls import canonical_url, is_http_url, unreadable_links
@@ -147,7 +146,9 @@ class ProfileSpider(scrapy.Spider):
         # debug: Scrapy's debugging commands, where no start URL is needed (scrapy check: each
         # contract names its page); without one no host is off-limits, as only given pages are read
         self.debug = debug
-        self.spider_args = dict(kwargs)  # as given (with scrapy shell -a / the URL's host under debugging)
+        # the -a arguments as given (with scrapy shell -a / the URL's host under debugging);
+        # the archive keeps them for reparse
+        self.spider_args = dict(kwargs)
         self.profile, self.start_urls = self.resolve(kwargs, need_url=not debug)
         hosts = {urlsplit(u).hostname for u in self.start_urls}
         self.allowed_domains = sorted(h for h in hosts | set(self.profile.allowed_domains) if h)
@@ -233,7 +234,7 @@ class ProfileSpider(scrapy.Spider):
 
     def make_item(self, response, page):
         """The item of an article page (or a Request that completes it, or None)."""
-        return article_item(page, self.name, self.profile.timezone, datetime.now(timezone.utc), self.url_rules)
+        return article_item(page, self.name, self.profile.timezone, fetch_time(response), self.url_rules)
 
     def known_items(self, page, items: set[str]) -> set[str]:
         """The card links of ``page`` that are not news for the budget (a mixin's hook: the seen-store)."""

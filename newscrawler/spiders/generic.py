@@ -22,7 +22,6 @@ the same pipelines as the profiles' (scores null, ``related`` empty,
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,7 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import scrapy
 
 from newscrawler import profiles
-from newscrawler.items import ArticleLoader, complete
+from newscrawler.items import ArticleLoader, complete, fetch_time, utc_stamp
 from newscrawler.parsing import discovery
 from newscrawler.parsing.generic import GenericParser, normalize_date
 from newscrawler.processors.text import clean_text
@@ -89,6 +88,7 @@ class GenericSpider(scrapy.Spider):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.spider_args = dict(kwargs)  # the -a arguments, as given (the archive keeps them for reparse)
         opts = self.resolve(kwargs)
         self.start_urls = opts["start_urls"]
         self.discover = opts["discover"]
@@ -208,7 +208,7 @@ class GenericSpider(scrapy.Spider):
                     yield self._req(url, self.parse_page)
 
     def make_item(self, response, page):
-        now = datetime.now(timezone.utc)
+        now = fetch_time(response)
         loader = ArticleLoader(tz=self.tz, now=now)
         loader.add_value("url", response.url)
         loader.add_value("title", page.title)
@@ -216,7 +216,7 @@ class GenericSpider(scrapy.Spider):
         loader.add_value("source", page.source or urlsplit(response.url).hostname)
         loader.add_value("category", page.category)
         loader.add_value("aggregator", self.name)
-        loader.add_value("crawled_at", now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        loader.add_value("crawled_at", utc_stamp(now))
         item = loader.load_item()
         # the source is the outlet's name as given: no "name - country" split here
         item["source"] = clean_text(page.source) or urlsplit(response.url).hostname
@@ -224,6 +224,8 @@ class GenericSpider(scrapy.Spider):
         # dates with their own offset keep it (the loader would re-read them)
         item["published_at"] = normalize_date(page.published_at, self.tz, now) or page.published_at
         return complete(item)
+
+    failure_reason = staticmethod(ProfileSpider.failure_reason)  # ProfileSpider.failed needs it
 
     def failed(self, failure):
         ProfileSpider.failed(self, failure)

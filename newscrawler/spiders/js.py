@@ -33,7 +33,7 @@ import re
 import scrapy
 
 from newscrawler.browser import BrowserNotFound, find_browser, has_content, playwright_settings, wait_for_content
-from newscrawler.items import RejectedPage, rejected_page
+from newscrawler.items import RejectedPage, fetch_time, rejected_page
 from newscrawler.profiles import RENDER_JS
 
 JS_META = "newscrawler_js"  # set on every request that goes through the browser
@@ -59,6 +59,7 @@ class JavaScriptMixin:
     ARGUMENTS = ("render_js",)
     js_mode: str = "never"
     js_browser: str | None = None
+    offline: bool = False  # True when reparsing an archive (newscrawler/reparse.py)
 
     # ------------------------------------------------------------ arguments
     @classmethod
@@ -103,7 +104,7 @@ class JavaScriptMixin:
         labels = self.profile.rules.labels
         self._js_labels = [t for f in ARTICLE_LABEL_FIELDS for t in labels.get(f, ())]
         self._js_wait_ms = settings.getfloat("NEWSCRAWLER_JS_WAIT_TIMEOUT", DEFAULT_WAIT_TIMEOUT) * 1000
-        if self.js_mode == "never":
+        if self.js_mode == "never" or self.offline:  # offline: reparse decides as the crawl did, with no browser
             return
         try:
             self.js_browser = find_browser(settings.get("NEWSCRAWLER_BROWSER"))
@@ -172,7 +173,7 @@ class JavaScriptMixin:
 
     def _reject(self, response, reason: str, code: str) -> RejectedPage:
         self.crawler.stats.inc_value(f"newscrawler/js/{code}")
-        return rejected_page(response.url, reason, code, self.name)
+        return rejected_page(response.url, reason, code, self.name, fetch_time(response))
 
     def render_again(self, response, page):
         stats = self.crawler.stats
@@ -214,4 +215,5 @@ class JavaScriptMixin:
         if reason is None:
             return None
         self.crawler.stats.inc_value("newscrawler/js/failed")
-        return [rejected_page(request.url, f"browser failed: {reason}", "js_render_failed", self.name)]
+        return [rejected_page(request.url, f"browser failed: {reason}", "js_render_failed", self.name,
+                              fetch_time(request.meta))]

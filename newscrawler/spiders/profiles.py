@@ -34,12 +34,17 @@ def _contracts(name: str) -> dict:
     return {f"check_{k}": _contract(k, lines) for k, lines in found.items()}
 
 
-for _name in profiles.available():
-    _cls = type(
-        "".join(p.title() for p in _name.split("_")) + "Spider",
+def profile_spider_class(name: str) -> type:
+    """The spider class of the profile ``name`` (also used by reparse for a profile file)."""
+    return type(
+        "".join(p.title() for p in name.split("_")) + "Spider",
         (OriginMixin, IncrementalMixin, JavaScriptMixin, ProfileSpider),
-        {"name": _name, "profile_name": _name, "__module__": __name__, **_contracts(_name)},
+        {"name": name, "profile_name": name, "__module__": __name__, **_contracts(name)},
     )
+
+
+for _name in profiles.available():
+    _cls = profile_spider_class(_name)
     globals()[_cls.__name__] = _cls
 
 del _name, _cls

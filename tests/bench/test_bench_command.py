@@ -46,3 +46,10 @@ def test_quick_export_bench_checks_its_rows_and_clusters():
     assert any(ln.startswith("export (") and "rows per CPU second" in ln and "peak RSS" in ln for ln in lines)
     assert any(ln.startswith("ratio export / baseline") for ln in lines)
     assert lines[-1].startswith("summary: OK")
+
+
+def test_bench_archive_says_what_is_wrong_with_its_arguments():
+    proc = subprocess.run([sys.executable, "-m", "newscrawler", "bench-archive", "--only", "everything"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "choose from speed, memory" in proc.stderr

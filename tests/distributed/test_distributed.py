@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from newscrawler.distributed import Keys
 from newscrawler.redis_server import RunningRedis
 from newscrawler.sample_site import RunningSite
 from tests.conftest import ROOT
+from tests.helpers import read_jsonl
 from tests.distributed.support import (QUICK, check_redis_drained, check_union, logs, released_urls, wait_all,
                                       worker_records)
 
@@ -28,7 +30,7 @@ def test_three_workers_share_one_crawl_each_article_once(tmp_path, record_proper
     out, logdir = tmp_path / "out", tmp_path / "logs"
     out.mkdir(), logdir.mkdir()
     with RunningRedis() as redis, RunningSite(articles=1000, seed=11) as site:
-        procs = start_workers(3, site.url, out, redis.url, *QUICK, logs=logdir)
+        procs = start_workers(3, site.url, out, redis.url, *QUICK, "-s", "NEWSCRAWLER_ARCHIVE=1", logs=logdir)
         wait_all(procs)
         truth = site.ground_truth()
         client = redis.client()
@@ -56,6 +58,23 @@ def test_three_workers_share_one_crawl_each_article_once(tmp_path, record_proper
     for name, t in text.items():
         assert "ScrapyDeprecationWarning" not in t, name
         assert "Traceback" not in t, (name, t[t.index("Traceback") - 500:][:3000])
+    # each worker archived what it fetched in files of its own; their reparse is the same crawl
+    archives = sorted((out / "archive").glob("*.warc.gz"))
+    assert len(archives) == 3
+    for summary in summaries:
+        worker = Path(summary["output_file"]).name[: -len(".jsonl")]
+        assert summary["archive"]["files"] == [str(out / "archive" / f"{worker}-00000.warc.gz")]
+        assert summary["archive"]["responses"] >= summary["pages_fetched"] > 0
+    rebuilt = tmp_path / "rebuilt"
+    proc = subprocess.run([sys.executable, "-m", "newscrawler", "reparse", *map(str, archives), "--spider", "kashaf",
+                           "--out", str(rebuilt)], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={k: v for k, v in os.environ.items() if k != "NEWSCRAWLER_REDIS_URL"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    again = read_jsonl(next(p for p in rebuilt.glob("*.jsonl") if ".rejects." not in p.name))
+    check_union(again, truth)
+    twins = {u for g in truth["duplicate_groups"] for u in g}
+    crawled = {r["url"]: r for r in records if r["url"] not in twins}
+    assert {r["url"]: r for r in again if r["url"] not in twins} == crawled
 
 
 @pytest.mark.redis

@@ -8,14 +8,15 @@ import re
 import pytest
 
 from newscrawler.pipelines.validate import check
-from tests.helpers import FIELDS, outputs, read_jsonl, scrapy_crawl
+from tests.helpers import FIELDS, as_lines, outputs, read_jsonl, reparse, scrapy_crawl
 
 
 
 @pytest.fixture(scope="module")
 def crawl(akhbar, tmp_path_factory):
     out = tmp_path_factory.mktemp("akhbar")
-    proc = scrapy_crawl("akhbar", out, "-a", f"start_url={akhbar.url}", "-s", "LOG_LEVEL=DEBUG")
+    proc = scrapy_crawl("akhbar", out, "-a", f"start_url={akhbar.url}", "-s", "LOG_LEVEL=DEBUG",
+                        "-s", "NEWSCRAWLER_ARCHIVE=1")
     files = outputs(out)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert len(files["records"]) == 1, proc.stderr[-3000:]
@@ -29,6 +30,7 @@ def crawl(akhbar, tmp_path_factory):
         "log": proc.stderr,
         "stats": stats,
         "site": akhbar,
+        "out": out,
     }
 
 
@@ -83,3 +85,13 @@ def test_origin_followed_for_snippets_only(crawl):
 def test_listing_pages_recognised(crawl):
     assert crawl["summary"]["listing_pages"] >= 4
     assert crawl["summary"]["article_pages"] == crawl["truth"]["articles"]
+
+
+def test_reparse_of_the_archive_gives_the_same_records_outlet_bodies_included(crawl, tmp_path):
+    proc = reparse(str(crawl["out"] / "archive"), "--spider", "akhbar", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    files = outputs(tmp_path)
+    assert as_lines(read_jsonl(files["records"][0])) == as_lines(crawl["records"])
+    assert as_lines(read_jsonl(files["rejects"][0])) == as_lines(crawl["rejects"])
+    summary = json.loads(files["summaries"][0].read_text("utf-8"))
+    assert summary["archive"]["not_in_archive"] == 0 and summary["archive"]["unused_responses"] == 0

@@ -24,7 +24,7 @@ import pytest
 
 from newscrawler.sample_site import RunningSite
 from tests.conftest import ROOT
-from tests.helpers import FIELDS, outputs, read_jsonl, scrapy_crawl
+from tests.helpers import FIELDS, as_lines, outputs, read_jsonl, reparse, scrapy_crawl
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 JS_ARTICLES = 11  # every way of JsSection.variant, delays 0 and 2 s, and two listing pages
@@ -46,6 +46,7 @@ def run(out, *args, **kw):
         "rejects": read_jsonl(files["rejects"][0]) if files["rejects"] else [],
         "summary": json.loads(files["summaries"][0].read_text("utf-8")),
         "log": proc.stderr,
+        "out": out,
     }
 
 
@@ -99,7 +100,7 @@ def auto(site, truth, tmp_path_factory):
     out = tmp_path_factory.mktemp("auto")
     start = ",".join([site.url, site.url + "js/", *truth["js"]["broken_urls"]])
     return run(out, "-a", f"start_url={start}", "-a", "render_js=auto",
-               "-s", "LOG_LEVEL=DEBUG", "-s", "NEWSCRAWLER_JS_WAIT_TIMEOUT=8")
+               "-s", "LOG_LEVEL=DEBUG", "-s", "NEWSCRAWLER_JS_WAIT_TIMEOUT=8", "-s", "NEWSCRAWLER_ARCHIVE=1")
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +178,33 @@ def test_only_the_pages_that_never_render_are_rejected_with_their_reason(auto, t
         assert broken["code"] == "js_render_failed"
         assert "after rendering in the browser (content did not appear within 8 s)" in broken["reason"]
     assert auto["summary"]["js"]["js_render_failed"] == 2
+
+
+def test_rendered_pages_are_archived_as_the_browser_made_them_and_reparse_alike(auto, truth, tmp_path):
+    from newscrawler.archive_reader import read_archive
+    from newscrawler.extensions.archive import RENDERED
+
+    files = sorted((auto["out"] / "archive").glob("*.warc.gz"))
+    responses = [r for p in files for r in read_archive(p, []) if r.type == "response"]
+    rendered = [r for r in responses if r.header(RENDERED) == "browser"]
+    js_pages = set(truth["js"]["article_urls"]) | set(truth["js"]["listing_urls"]) | {truth["js"]["broken_url"]}
+    assert sorted(r.url for r in rendered) == sorted(js_pages)
+    titles = {r["url"]: r["title"] for r in truth["js"]["records"]}
+    for r in rendered:
+        if r.url in titles:  # the DOM the scripts built; the plain fetch of the same page lacks the headline
+            assert titles[r.url] in r.body.decode("utf-8")
+            assert int(r.http.get_header("Content-Length")) == len(r.body)
+            plain = [p for p in responses if p.url == r.url and not p.header(RENDERED)]
+            assert all(titles[r.url] not in p.body.decode("utf-8") for p in plain)
+    # reparse needs no browser: the same records and rejects (the page that stayed empty included)
+    proc = reparse(*map(str, files), "--spider", "kashaf", "--out", str(tmp_path),
+                   "-s", "NEWSCRAWLER_BROWSER=/nonexistent/chromium")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    again = outputs(tmp_path)
+    assert as_lines(read_jsonl(again["records"][0])) == as_lines(auto["records"])
+    assert as_lines(read_jsonl(again["rejects"][0])) == as_lines(auto["rejects"])
+    summary = json.loads(again["summaries"][0].read_text("utf-8"))
+    assert summary["archive"]["rendered"] == len(js_pages) and summary["js"]["rendered"] == len(js_pages)
 
 
 def test_never_puts_the_same_pages_in_the_rejects_file(never, truth):

@@ -214,3 +214,5 @@ def test_the_demo_ends_with_the_path_of_its_report(tmp_path):
     assert path.is_file() and path.with_name(path.name.replace(".report.html", ".jsonl")).is_file()
     assert "monitors:      7 passed, 0 failed" in proc.stdout
     assert 'data-chart="outlet"' in path.read_text("utf-8")
+    archived = [line for line in proc.stdout.splitlines() if line.startswith("archive:")]  # the demo archives
+    assert len(archived) == 1 and list((tmp_path / "archive").glob("*.warc.gz"))
