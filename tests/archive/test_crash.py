@@ -54,11 +54,18 @@ def test_a_crawl_killed_with_sigkill_leaves_a_readable_archive(tmp_path):
         assert proc.returncode == -signal.SIGKILL
         dead = sorted(archive.glob("*.warc.gz"))
         assert len(dead) == 1 and (archive / (dead[0].name + ".open")).exists()
-        warcio_ok(dead[0])  # right after the kill, before anything repaired it
+        # Right after the kill, before anything repaired it: every completed record reads back. Each
+        # record is one os.write; a SIGKILL can still cut the write of a record larger than a page
+        # short (the kernel stops between pages for a fatal signal), so the file may end in one torn
+        # record: the whole records before it are what warcio must index and check.
+        size, whole = dead[0].stat().st_size, whole_records_end(dead[0])
+        completed = tmp_path / "completed.warc.gz"
+        completed.write_bytes(dead[0].read_bytes()[:whole])
+        warcio_ok(completed)
         problems = []
-        responses = [r for r in read_archive(dead[0], problems) if r.type == "response"]
+        responses = [r for r in read_archive(completed, problems) if r.type == "response"]
         assert problems == [] and len(responses) >= 100
-        assert whole_records_end(dead[0]) == dead[0].stat().st_size
+        assert size - whole < 1_000_000  # at most the one record the kill cut (a page is far smaller)
 
         # the next run in that folder: the dead file is finished (marker gone), a new file is written
         again = scrapy_crawl("kashaf", out, "-a", f"start_url={site.url}", "-a", "max_pages=1",
