@@ -390,14 +390,20 @@ class Reparser:
             else:
                 out.append(("done", [self._portable(o) for o in self.dispatch(unit)]))
         delta = None
-        if before is not None:  # the spider's own stats, made in this worker
+        if before is not None:  # the spider's own stats, made in this worker: counts, and list entries
             after = self._numbers()
-            delta = {k: v - before.get(k, 0) for k, v in after.items() if v != before.get(k, 0)}
+            delta = {}
+            for k, v in after.items():
+                if isinstance(v, list):
+                    if len(v) > len(before.get(k) or []):
+                        delta[k] = v[len(before.get(k) or []):]  # e.g. unrecoverable_urls: soft 404s
+                elif v != before.get(k, 0):
+                    delta[k] = v - before.get(k, 0)
         return counts, out, delta
 
     def _numbers(self) -> dict:
-        return {k: v for k, v in self.stats.get_stats().items()
-                if isinstance(v, (int, float)) and not isinstance(v, bool)}
+        return {k: (list(v) if isinstance(v, list) else v) for k, v in self.stats.get_stats().items()
+                if isinstance(v, list) or (isinstance(v, (int, float)) and not isinstance(v, bool))}
 
     def _response(self, unit: Unit, request):
         response = scrapy_response(unit.url, unit.status, unit.protocol, unit.headers, unit.body, request)
@@ -477,7 +483,10 @@ class Reparser:
         for key, n in counts.items():
             self.stats.inc_value(key, n)
         for key, n in (delta or {}).items():
-            self.stats.inc_value(key, n)
+            if isinstance(n, list):
+                self.stats.set_value(key, (self.stats.get_value(key) or []) + n)
+            else:
+                self.stats.inc_value(key, n)
         for kind, value in out:
             outputs = [self._portable(o) for o in self.dispatch(value)] if kind == "local" else value
             self.take(outputs)

@@ -34,3 +34,12 @@ def _spider_class(args):
 
 
 HELP_URL = "Redis URL (default: the NEWSCRAWLER_REDIS_URL environment variable)"
+
+
+def add_command(sub, name: str, help: str, func):
+    """A sub-command that names a spider and may name its Redis: ``seed``, ``status``, ``clear``."""
+    p = sub.add_parser(name, help=help)
+    p.add_argument("spider")
+    p.add_argument("--redis-url", default=None, help=HELP_URL)
+    p.set_defaults(func=func)
+    return p

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from newscrawler.cli import CliError
-from newscrawler.cli._redis import HELP_URL, _server, _spider_class
+from newscrawler.cli._redis import _server, _spider_class, add_command
 
 
 def cmd_clear(args) -> int:
@@ -24,10 +24,6 @@ def cmd_clear(args) -> int:
 
 
 def add_parser(sub) -> None:
-    help_url = HELP_URL
-    c = sub.add_parser("clear", help="distributed crawl: delete a finished crawl's keys in Redis")
-    c.add_argument("spider")
-    c.add_argument("--redis-url", default=None, help=help_url)
+    c = add_command(sub, "clear", "distributed crawl: delete a finished crawl's keys in Redis", cmd_clear)
     c.add_argument("--seen", action="store_true", help="also forget the incremental seen-store")
     c.add_argument("--force", action="store_true", help="even while workers are running")
-    c.set_defaults(func=cmd_clear)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import socket
 
 from newscrawler.cli import CliError
-from newscrawler.cli._redis import HELP_URL, _server, _spider_class
+from newscrawler.cli._redis import _server, _spider_class, add_command
 
 
 def cmd_seed(args) -> int:
@@ -54,10 +54,6 @@ def cmd_seed(args) -> int:
 
 
 def add_parser(sub) -> None:
-    help_url = HELP_URL
-    p = sub.add_parser("seed", help="distributed crawl: queue the start requests once")
-    p.add_argument("spider")
+    p = add_command(sub, "seed", "distributed crawl: queue the start requests once", cmd_seed)
     p.add_argument("urls", nargs="*", metavar="URL", help="start URLs (default: the profile's start_urls)")
-    p.add_argument("--redis-url", default=None, help=help_url)
     p.add_argument("--clear", action="store_true", help="clear the spider's earlier crawl first")
-    p.set_defaults(func=cmd_seed)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from newscrawler.cli._redis import HELP_URL, _server, _spider_class
+from newscrawler.cli._redis import _server, _spider_class, add_command
 
 
 def cmd_status(args) -> int:
@@ -17,8 +17,4 @@ def cmd_status(args) -> int:
 
 
 def add_parser(sub) -> None:
-    help_url = HELP_URL
-    s = sub.add_parser("status", help="distributed crawl: queue, workers, records written")
-    s.add_argument("spider")
-    s.add_argument("--redis-url", default=None, help=help_url)
-    s.set_defaults(func=cmd_status)
+    add_command(sub, "status", "distributed crawl: queue, workers, records written", cmd_status)

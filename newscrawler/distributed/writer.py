@@ -26,7 +26,7 @@ import signal
 
 from itemadapter import ItemAdapter
 
-from newscrawler.distributed.common import Keys, _server, _text
+from newscrawler.distributed.common import Keys, _server, _text, default_worker_id
 from newscrawler.distributed.scripts import CLAIM, CONFIRM, UNCLAIM
 from newscrawler.output import dumps
 from newscrawler.pipelines import Duplicate
@@ -64,6 +64,7 @@ class ClaimingWriterPipeline(JsonLinesWriterPipeline):
     def open_spider(self):
         super().open_spider()
         self.keys = Keys(self.crawler.spider.name)
+        self.worker = self.crawler.settings.get("NEWSCRAWLER_WORKER_ID") or default_worker_id()
         self.pending = self.keys.pending(self.worker)
         self.window = self.crawler.settings.getfloat("NEWSCRAWLER_DUPLICATE_WINDOW", 600.0)
         server = _server(self.crawler.settings)

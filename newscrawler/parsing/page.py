@@ -613,26 +613,32 @@ class _Reading:
                     and not self.holds_headline(b.start, b.start, head):
                 return b.start
             return None
-        title = None
-        before = after = 0
+        # the headline link: the nearest one above the labels (a heading's link first), in the
+        # same region (sidebar or not) and after the previous block
         inside = b.start in side
+        linked = heading = None
         for j in range(lo, b.start):
             ln = lines[j]
-            if self.p._is_ad(ln):
-                continue
             if (j in side) != inside:  # another region: start again after it
-                title, before, after = None, 0, 0
+                linked = heading = None
                 continue
-            if ln.fully_linked and j != head:
-                if _words(ln.text) >= CARD_TITLE_WORDS or ln.heading:
-                    if title is None:
-                        title, before = j, after
-                    else:
-                        before += after
-                    after = 0
-                continue
-            after += len(ln.text)
-        if title is None or before >= 100 or after >= 300:
+            if ln.fully_linked and j != head and not self.p._is_ad(ln) \
+                    and (_words(ln.text) >= CARD_TITLE_WORDS or ln.heading):
+                linked = j
+                if ln.heading:
+                    heading = j
+        title = heading if heading is not None else linked
+        if title is None:
+            return None
+        # a card is a headline link with at most a short snippet before its labels, and little text
+        # above the link inside the card's own element (an article's labels follow its paragraphs)
+        after = sum(len(lines[j].text) for j in range(title + 1, b.start)
+                    if not lines[j].fully_linked and not self.p._is_ad(lines[j]))
+        n = _common(lines[title].ancestors, lines[b.start].ancestors)
+        card = lines[title].ancestors[n - 1] if n else None
+        before = sum(len(lines[j].text) for j in range(lo, title)
+                     if card is not None and _inside(lines[j], card) and not self.p._is_ad(lines[j]))
+        if before >= 100 or after >= 300:
             return None
         if self.holds_headline(title, b.start, head):
             return None

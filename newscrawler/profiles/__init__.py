@@ -25,7 +25,7 @@ RENDER_JS = ("never", "always", "auto")
 PROFILE_KEYS = (
     "name", "description", "start_urls", "allowed_domains", "timezone", "render_js", "js_patterns", "wait_for",
     "url_patterns", "selectors", "labels", "sidebar_headings", "boilerplate", "ad_markers", "stop_phrases",
-    "not_found_phrases",
+    "not_found_phrases", "drop_params", "keep_params", "archive",
     "follow_origin", "expect_records", "max_error_ratio", "monitoring", "contracts",
 )
 NESTED_KEYS = {"url_patterns": ("article", "deny"), "selectors": ("title", "body")}

@@ -106,7 +106,7 @@ class ProfileSpider(scrapy.Spider):
 
     profile_name: str = ""
     custom_settings: dict = {}
-    ARGUMENTS = ("start_url", "profile")  # -a names (mixins add theirs)
+    ARGUMENTS = ("start_url", "profile", "replay")  # -a names (mixins add theirs); replay: extensions/replay.py
 
     # -------------------------------------------------------- arguments
     @classmethod

@@ -45,7 +45,7 @@ DISCOVERY = ("sitemap", "feed", "links")
 class GenericSpider(scrapy.Spider):
     name = "generic"
     custom_settings: dict = {}
-    ARGUMENTS = ("start_url", "discover", "timezone", "article_pattern")
+    ARGUMENTS = ("start_url", "discover", "timezone", "article_pattern", "replay")
 
     # -------------------------------------------------------- arguments
     @classmethod

@@ -153,8 +153,9 @@ def test_reparse_gives_back_exactly_the_crawl(crawl, rebuilt, jobs):
     for key in ("records", "rejects", "rejects_by_reason", "duplicates", "duplicates_by_kind", "pages_fetched",
                 "article_pages", "listing_pages", "http_errors"):
         assert now[key] == was[key], key
-    # pages that failed with an HTTP error are known to the archive; redirect loops are not pages
-    http = [u for u in was["unrecoverable_urls"] if u["reason"].startswith("HTTP ")]
+    # pages that failed with an HTTP error, or said they were not found (soft 404s), are known to the
+    # archive; redirect loops are not pages
+    http = [u for u in was["unrecoverable_urls"] if u["reason"].startswith(("HTTP ", "soft 404"))]
     assert http and sorted(now["unrecoverable_urls"], key=str) == sorted(http, key=str)
     assert now["archive"]["files"] == [str(p) for p in crawl["archive"]]
     assert now["archive"]["problem_count"] == 0 and now["archive"]["robots"] == 1

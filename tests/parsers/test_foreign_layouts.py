@@ -132,3 +132,29 @@ def test_foreign_layout_reads_every_field(layout, i):
     record = ItemAdapter(item).asdict()
     want = TRUTH[p["url"]]
     assert {f: record[f] for f in FIELDS} == {f: want[f] for f in FIELDS}
+
+
+def test_with_a_sidebar_heading_the_profile_does_not_know_teasers_are_cards_never_metadata():
+    """A new aggregator whose sidebar heading no profile names yet: its teasers (headline links with
+    labels) must still be cards, also after a comments box (text above the sidebar) and when the
+    article's own labels are split in two smaller blocks (a teaser's block is fuller)."""
+    from newscrawler.parsing.page import ParserRules
+
+    parser = PageParser(ParserRules(sidebar_headings=("عنوان لا تحمله أي صفحة",)))
+    site = SampleSite(120, seed=8)
+    truth = {r["url"]: r for r in site.ground_truth(BASE)["records"]}
+    checked = 0
+    for i in range(1, 121):
+        url = BASE + site.article_path(i)
+        if url not in truth:
+            continue
+        status, headers, body = site.handle(site.article_path(i), {})
+        page = parser.parse(url, body, dict(headers)["Content-Type"])
+        item = NormalizePipeline().process_item(
+            article_item(page, "kashaf", "Asia/Riyadh", datetime(2026, 12, 1, tzinfo=timezone.utc)))
+        record = ItemAdapter(item).asdict()
+        fields = [f for f in FIELDS if f != "related"]
+        assert {f: record[f] for f in fields} == {f: truth[url][f] for f in fields}, url
+        assert record["related"] == []  # no sidebar known: its teasers are cards (followed), not related
+        checked += 1
+    assert checked > 100
