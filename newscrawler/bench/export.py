@@ -142,7 +142,7 @@ def precision_recall(predicted: dict, groups: list[list[str]]) -> tuple[float, f
 def sweep(records: list[dict], groups: list[list[str]], thresholds: list[float]) -> list[tuple]:
     """(threshold, precision, recall, ms per row) of the Clusterer alone on ``records``."""
     from newscrawler.dataset.clusters import Clusterer
-    from newscrawler.dataset.export import _instant
+    from newscrawler.merging import instant as _instant
 
     recs = sorted(records, key=lambda r: (_instant(r["published_at"]), r["id"]))
     out = []

@@ -57,7 +57,7 @@ class ReplayMiddleware:
     @classmethod
     def from_crawler(cls, crawler):
         spider = crawler.spider
-        replay = (getattr(spider, "arguments", None) or {}).get("replay")
+        replay = (getattr(spider, "spider_args", None) or {}).get("replay")
         if not replay:
             raise NotConfigured
         from newscrawler.reparse import archive_files

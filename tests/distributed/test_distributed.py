@@ -71,7 +71,7 @@ def test_three_workers_share_one_crawl_each_article_once(tmp_path, record_proper
                           env={k: v for k, v in os.environ.items() if k != "NEWSCRAWLER_REDIS_URL"})
     assert proc.returncode == 0, proc.stderr[-3000:]
     again = read_jsonl(next(p for p in rebuilt.glob("*.jsonl") if ".rejects." not in p.name))
-    check_union(again, truth)
+    check_union({"rebuilt.jsonl": again}, truth)
     twins = {u for g in truth["duplicate_groups"] for u in g}
     crawled = {r["url"]: r for r in records if r["url"] not in twins}
     assert {r["url"]: r for r in again if r["url"] not in twins} == crawled
