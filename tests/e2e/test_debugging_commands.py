@@ -50,7 +50,7 @@ def test_parse_checks_arguments_like_crawl(site):
     proc = scrapy("parse", "--spider=kashaf", site.url, "-a", "sinse=2026-01-01")
     assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [
         "newscrawler: error: unknown kashaf argument 'sinse' (did you mean 'since'?); known: full, max_pages, "
-        "profile, render_js, since, start_url"]
+        "profile, render_js, replay, since, start_url"]
 
 
 def test_shell_takes_the_host_from_the_url_and_spider_arguments_and_writes_nothing(site, tmp_path):
