@@ -58,14 +58,21 @@ def print_summary(summary: dict) -> None:
     kinds = [f"{s.get('article_pages', 0)} article pages", f"{s.get('listing_pages', 0)} listing pages",
              f"{s.get('robots_txt', 0)} robots.txt"]
     other = pages - s.get("article_pages", 0) - s.get("listing_pages", 0) - s.get("robots_txt", 0)
-    if other > 0:  # error pages, pages that are neither (e.g. not HTML)
+    if other > 0:  # error pages, pages that are neither (e.g. not HTML; soft 404s)
         kinds.append(f"{other} other")
+    lost = s.get("unrecoverable_urls") or []
+    why = {}
+    for u in lost:
+        reason = u.get("reason", "").split(":", 1)[0]
+        why[reason] = why.get(reason, 0) + 1
     lines = [
         f"finish reason: {s.get('finish_reason')}",
         f"pages fetched: {pages} ({', '.join(kinds)})",
         f"records:       {s.get('records', 0)}",
         f"rejects:       {s.get('rejects', 0)} ({rejects})",
         f"duplicates:    {s.get('duplicates', 0)}",
+        f"unrecoverable: {s.get('unrecoverable', 0)}"
+        + (f" ({', '.join(f'{k} {v}' for k, v in why.items())})" if why else ""),
         f"http errors:   {s.get('http_errors') or 'none'}",
         f"monitors:      {_monitors_text(s.get('monitors'))}",
         f"output:        {s.get('output_file')}",
