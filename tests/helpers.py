@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +75,19 @@ def reparse(*args: str, timeout: float = 180) -> subprocess.CompletedProcess:
 def as_lines(records: list[dict]) -> list[str]:
     """Records as sorted JSON lines: equal when two runs wrote the same records, every field."""
     return sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)
+
+
+@contextlib.contextmanager
+def cpu_burners(count: int | None = None, seconds: int = 300):
+    """``count`` busy loops (``yes > /dev/null``; default one per core) for the block: each in a
+    process group of its own, killed whole on leaving, and bounded by ``timeout`` if this process dies."""
+    procs = [subprocess.Popen(["timeout", str(seconds), "sh", "-c", "yes > /dev/null"], start_new_session=True,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             for _ in range(count or os.cpu_count() or 2)]
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)

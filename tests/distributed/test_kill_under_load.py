@@ -16,12 +16,9 @@ identical line after ``write:N``), and nothing else written twice.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import signal
 import socket
-import subprocess
 from collections import Counter
 
 import pytest
@@ -35,7 +32,7 @@ from newscrawler.redis_server import RunningRedis
 from newscrawler.sample_site import RunningSite
 from tests.distributed.support import (check_redis_drained, check_union, logs, released_urls, wait_all,
                                       worker_records)
-from tests.helpers import read_jsonl
+from tests.helpers import cpu_burners, read_jsonl
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.redis]
 
@@ -47,28 +44,13 @@ KILLS = ["claim:1", "write:6", "claim:12", "claim:4"]  # the chain of victims, i
 
 
 
-@contextlib.contextmanager
-def busy_cores(seconds: int = 240):
-    """One ``timeout SECONDS yes > /dev/null`` per core (each in a process group of
-    its own, killed whole on leaving; ``timeout`` bounds them if this process dies)."""
-    burners = [subprocess.Popen(["timeout", str(seconds), "yes"], stdout=subprocess.DEVNULL,
-                                stdin=subprocess.DEVNULL, start_new_session=True) for _ in range(os.cpu_count() or 2)]
-    try:
-        yield burners
-    finally:
-        for b in burners:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(b.pid, signal.SIGKILL)
-            b.wait()
-
-
 def test_workers_sigkilled_inside_the_claim_to_write_path_under_load_lose_nothing(tmp_path, record_property):
     keys = Keys("kashaf")
     logdir = tmp_path / "logs"
     logdir.mkdir()
     outs = [tmp_path / f"worker{i}" for i in range(len(KILLS) + 1)]
     victims = []
-    with RunningRedis() as redis, RunningSite(articles=80, seed=18) as site, busy_cores() as burners:
+    with RunningRedis() as redis, RunningSite(articles=80, seed=18) as site, cpu_burners(seconds=240) as burners:
         client = redis.client()
         for i, kill in enumerate(KILLS):
             outs[i].mkdir()

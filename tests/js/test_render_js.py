@@ -16,15 +16,13 @@ import contextlib
 import json
 import os
 import re
-import signal
 import socket
-import subprocess
 
 import pytest
 
 from newscrawler.sample_site import RunningSite
 from tests.conftest import ROOT
-from tests.helpers import FIELDS, as_lines, outputs, read_jsonl, reparse, scrapy_crawl
+from tests.helpers import FIELDS, as_lines, cpu_burners, outputs, read_jsonl, reparse, scrapy_crawl
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 JS_ARTICLES = 11  # every way of JsSection.variant, delays 0 and 2 s, and two listing pages
@@ -61,22 +59,6 @@ def assert_js_records_right(records: list[dict], truth: dict) -> None:
     wrong = [(u, f, truth["variants"][u], got[u][f], e[f]) for u, e in expected.items() for f in FIELDS
              if got[u][f] != e[f]]
     assert not wrong, wrong[:2]
-
-
-@contextlib.contextmanager
-def cpu_burners(count: int = 2, seconds: int = 300):
-    """``count`` busy loops (``yes > /dev/null``), each ended after ``seconds`` at the latest and
-    at the end of the block (each in its own process group, which is killed whole)."""
-    procs = [subprocess.Popen(["timeout", str(seconds), "sh", "-c", "yes > /dev/null"],
-                              start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-             for _ in range(count)]
-    try:
-        yield procs
-    finally:
-        for proc in procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(10)
 
 
 def crawled(log: str) -> list[tuple[str, bool]]:
