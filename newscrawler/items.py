@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import scrapy
-from itemloaders.processors import Identity, Join, MapCompose, TakeFirst
+from itemloaders.processors import Join, MapCompose, TakeFirst
 from scrapy.loader import ItemLoader
 
 from newscrawler.processors.dates import parse_date
@@ -120,8 +120,6 @@ class ArticleLoader(ItemLoader):
     source_country_in = MapCompose(clean_text, _non_empty, _country)
     credibility_in = MapCompose(clean_text, _non_empty, _score)
     importance_in = MapCompose(clean_text, _non_empty, _score)
-    related_in = Identity()
-    related_out = Identity()
 
 
 def teaser(raw: dict, tz: str | None, now: datetime | None, url_rules=None) -> dict:
@@ -156,10 +154,12 @@ def article_item(page, aggregator: str, tz: str | None, crawled_at: datetime, ur
     loader.add_value("category", meta.get("category"))
     loader.add_value("credibility", meta.get("credibility"))
     loader.add_value("importance", meta.get("importance"))
-    loader.add_value("related", [teaser(t, tz, crawled_at, url_rules) for t in page.related if t.get("title")])
-    loader.add_value("aggregator", aggregator)
-    loader.add_value("crawled_at", utc_stamp(crawled_at))
-    return complete(loader.load_item())
+    item = loader.load_item()
+    # typed already, so set as they are (no processor would change them)
+    item["related"] = [teaser(t, tz, crawled_at, url_rules) for t in page.related if t.get("title")]
+    item["aggregator"] = aggregator
+    item["crawled_at"] = utc_stamp(crawled_at)
+    return complete(item)
 
 
 def complete(item: ArticleItem) -> ArticleItem:

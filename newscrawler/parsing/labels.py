@@ -105,6 +105,8 @@ class LabelMatcher:
             m = self._alone.match(text)
             if m:
                 return "", [(self.by_text[m.group(1)], None)]
+        if ":" not in text and "：" not in text and "﹕" not in text:  # no colon: no label (cheaper than the search)
+            return None
         m = self._anywhere.search(text)  # one search decides for most lines: no label at all
         if m is None:
             return None

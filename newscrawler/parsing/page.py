@@ -79,6 +79,7 @@ NOT_FOUND_PHRASES = ("الصفحة غير موجودة", "الصفحة المط�
                      "لم نتمكن من العثور على الصفحة", "الخبر غير موجود", "هذه الصفحة غير متوفرة",
                      "page not found", "404 not found")
 NEXT_TEXTS = frozenset(("التالي", "التالية", "الصفحة التالية", "التالي »", "« التالي", "»", "›", "next", "التالي ›"))
+_PAGINATION_HINT = re.compile(r"\d|التالي|next|[»›]", re.I).search  # every NEXT_TEXTS entry, or a page number
 # Why a line of the article's container is not body (``ParsedPage.trace``).
 DROP_REASONS = {
     "headline": "the headline", "label": "a label line (metadata)", "heading": "a heading",
@@ -215,7 +216,9 @@ class PageParser:
 
     # ------------------------------------------------------------ entry points
     def parse(self, url: str, body: bytes | str, content_type: str | None = None,
-              explain: bool = False) -> ParsedPage:
+              explain: bool = False, links: bool = True) -> ParsedPage:
+        """``links=False``: ``page.links`` stays empty (pagination is still read), for a
+        caller that follows no link: a reparse."""
         text, encoding = decode_html(body, content_type)
         page = ParsedPage(url=url, kind="other", encoding=encoding, trace=Trace() if explain else None)
         root = html_root(text)
@@ -223,7 +226,7 @@ class PageParser:
             page.why = "no HTML in the response"
             return page
         base = join_url(url, _BASE(root) or url) or url
-        self._links(root, base, page)
+        self._links(root, base, page, links)
         page.scripts = int(_SCRIPTS(root))
         page.noscript = bool(_NOSCRIPT(root))
         lines = html_lines(root, self.labels.texts)
@@ -237,7 +240,8 @@ class PageParser:
         return page
 
     # ------------------------------------------------------------ line rules
-    def _links(self, root, base: str, page: ParsedPage) -> None:
+    def _links(self, root, base: str, page: ParsedPage, every: bool = True) -> None:
+        """``page.links`` (with ``every``) and ``page.pagination``."""
         seen = set()
         join = _Joiner(base)
         for a in root.iter("a"):
@@ -247,15 +251,20 @@ class PageParser:
             low = href[:11].lower()
             if low.startswith(("mailto:", "tel:", "javascript:", "data:", "sms:", "whatsapp:")):
                 continue
+            # the text of a link without child nodes is its .text (cheaper); pagination words are short,
+            # and each holds a digit or one of a few words and signs (_PAGINATION_HINT: most links have none)
+            raw = text_of(a) if len(a) else (a.text or "")
+            label = clean_text(raw).lower() if len(raw) <= 40 and _PAGINATION_HINT(raw) else ""
+            next_page = label in NEXT_TEXTS or label.isdigit() or "next" in (a.get("rel") or "").lower()
+            if not (every or next_page):
+                continue
             absolute = join(href)
             if not absolute or absolute in seen or not absolute.startswith(("http://", "https://")):
                 continue
             seen.add(absolute)
-            page.links.append(absolute)
-            # the text of a link without child nodes is its .text (cheaper); pagination words are short
-            raw = text_of(a) if len(a) else (a.text or "")
-            label = clean_text(raw).lower() if len(raw) <= 40 else ""
-            if label in NEXT_TEXTS or label.isdigit() or "next" in (a.get("rel") or "").lower():
+            if every:
+                page.links.append(absolute)
+            if next_page:
                 page.pagination.append(absolute)
 
     def _is_boiler(self, text: str) -> bool:
@@ -778,8 +787,8 @@ class _Reading:
         if self.trace is not None:
             self.trace.container = self.path(container)
         self.set_body(chosen, excluded, start, len(lines), container)
-        if not chosen:  # what no rule placed: where a last-resort extractor could find a body
-            page.unread_chars = sum(len(lines[j].text) for j in range(len(lines))
+        if not chosen:  # what no rule placed after the headline: where a last-resort extractor could find a body
+            page.unread_chars = sum(len(lines[j].text) for j in range(start, len(lines))
                                     if j not in excluded and not self.dropped(j, excluded))
 
     def dropped(self, j: int, excluded: dict[int, str]) -> bool:

@@ -262,6 +262,7 @@ def _add_months(dt: datetime, months: int) -> datetime:
 # --- the parsing stages ----------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # a sidebar shows the same teasers' dates on many pages; no "now" in it
 def _numeric(s: str, tz: str | None, before_1900: bool = False) -> str | None:
     """The first numeric Gregorian date; with ``before_1900`` the first one
     with a year before 1900 (kept as written for the validation to reject)."""

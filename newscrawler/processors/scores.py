@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 from .text import clean_text, to_western_digits
 
@@ -36,6 +37,11 @@ def parse_score(s: str | int | float | None) -> int | None:
         return _round(s) if math.isfinite(s) else None
     if not isinstance(s, str):
         return None
+    return _score_text(s)
+
+
+@lru_cache(maxsize=1024)  # an aggregator shows the same hundred scores on every page
+def _score_text(s: str) -> int | None:
     m = _SCORE_RE.fullmatch(clean_text(to_western_digits(s)))
     if m is None or (m["pre"] and m["post"]):
         return None

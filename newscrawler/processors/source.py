@@ -10,6 +10,7 @@ Unicode dashes U+2010-U+2015 and the minus sign U+2212.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .text import clean_text
 
@@ -18,6 +19,7 @@ __all__ = ["split_source"]
 _SEP_RE = re.compile(r"(?<!\S)[-\u2010-\u2015\u2212](?!\S)")
 
 
+@lru_cache(maxsize=4096)  # an aggregator shows the same few hundred outlets on every page
 def split_source(s: str | None) -> tuple[str | None, str | None]:
     """Return ``(outlet, country)``; each part is cleaned, and None when empty."""
     s = clean_text(s)

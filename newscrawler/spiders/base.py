@@ -106,6 +106,7 @@ class ProfileSpider(scrapy.Spider):
 
     profile_name: str = ""
     custom_settings: dict = {}
+    offline: bool = False  # True when reparsing an archive (newscrawler/reparse.py): no link is followed
     ARGUMENTS = ("start_url", "profile", "replay")  # -a names (mixins add theirs); replay: extensions/replay.py
 
     # -------------------------------------------------------- arguments
@@ -201,7 +202,8 @@ class ProfileSpider(scrapy.Spider):
         if content_type and "html" not in content_type.lower() and "xml" not in content_type.lower():
             self.crawler.stats.inc_value("newscrawler/pages/not_html")
             return
-        page, rejected = read_page(self, response, self.parser.parse, response.url, response.body, content_type or None)
+        page, rejected = read_page(self, response, self.parser.parse, response.url, response.body, content_type or None,
+                                   links=not self.offline)
         if rejected is not None:
             yield rejected
             return

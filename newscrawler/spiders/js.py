@@ -59,7 +59,6 @@ class JavaScriptMixin:
     ARGUMENTS = ("render_js",)
     js_mode: str = "never"
     js_browser: str | None = None
-    offline: bool = False  # True when reparsing an archive (newscrawler/reparse.py)
 
     # ------------------------------------------------------------ arguments
     @classmethod

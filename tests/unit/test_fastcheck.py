@@ -53,9 +53,18 @@ def test_fast_valid_implies_valid(k, field, value, delete):
         assert not list(validator().iter_errors(record)), (field, value, delete)
 
 
-def test_unknown_keywords_fall_back():
-    check = compile_schema({"type": "object", "properties": {"a": {"type": "string", "format": "email"}}})
+def test_a_schema_it_cannot_compile_is_never_certain():
+    check = compile_schema({"type": "object", "properties": {"a": {"type": "string", "pattern": "("}}})
     assert check({"a": "x"}) is False
+    assert check({}) is False
+
+
+def test_it_says_not_sure_where_jsonschema_rejects():
+    check = compile_schema(schema())
+    record = dict(RECORDS[0], credibility=500)
+    assert check(RECORDS[0]) is True
+    assert check(record) is False
+    assert list(validator().iter_errors(record))
 
 
 def test_plain_dict_matches_itemadapter():
