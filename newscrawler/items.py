@@ -121,6 +121,25 @@ class ArticleLoader(ItemLoader):
     credibility_in = MapCompose(clean_text, _non_empty, _score)
     importance_in = MapCompose(clean_text, _non_empty, _score)
 
+    # A field's processors are the same for every page (class attributes, no
+    # per-item field metadata): looked up once, not on each value (measured hot path).
+    def get_input_processor(self, field_name: str):
+        key = (type(self), field_name, "in")
+        proc = _PROCESSORS.get(key)
+        if proc is None:
+            proc = _PROCESSORS[key] = super().get_input_processor(field_name)
+        return proc
+
+    def get_output_processor(self, field_name: str):
+        key = (type(self), field_name, "out")
+        proc = _PROCESSORS.get(key)
+        if proc is None:
+            proc = _PROCESSORS[key] = super().get_output_processor(field_name)
+        return proc
+
+
+_PROCESSORS: dict = {}
+
 
 def teaser(raw: dict, tz: str | None, now: datetime | None, url_rules=None) -> dict:
     """A sidebar teaser, typed. Unreadable values become null: a teaser is

@@ -39,7 +39,7 @@ def compile_schema(schema: dict):
     return certainly_valid
 
 
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = frozenset((str, int, float, bool, type(None)))  # exact types (a subclass takes the slow path)
 
 
 def plain_dict(item) -> dict:
@@ -54,14 +54,16 @@ def plain_dict(item) -> dict:
     if not isinstance(item, (dict, Item)):
         return ItemAdapter(item).asdict()
     out = dict(item)
+    plain = _PLAIN.issuperset
     for value in out.values():
-        if isinstance(value, _PLAIN):
+        kind = type(value)
+        if kind in _PLAIN:
             continue
-        if type(value) is list:  # noqa: E721
+        if kind is list:
             for x in value:
-                if isinstance(x, _PLAIN):
+                if type(x) in _PLAIN:
                     continue
-                if type(x) is dict and all(isinstance(y, _PLAIN) for y in x.values()):  # noqa: E721
+                if type(x) is dict and plain(map(type, x.values())):  # noqa: E721
                     continue
                 return ItemAdapter(item).asdict()
             continue
