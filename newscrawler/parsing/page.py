@@ -386,6 +386,8 @@ class _Reading:
         self.trace = page.trace
         self.join = _Joiner(page.url) if page.url else None
         self.drop: dict[int, str | None] = {}  # line index -> drop reason (None: a paragraph), once
+        path = page.url.split("#", 1)[0].split("?", 1)[0]
+        self.last_segment = path.rsplit("/", 1)[-1] if path.count("/") > 2 else ""  # "" for a site's root
 
     def path(self, el) -> str | None:
         if el is None or self.root is None:
@@ -502,9 +504,16 @@ class _Reading:
         return next((i for i in cands if lines[i].heading == 1), None)
 
     def links_to_itself(self, line: Line) -> bool:
-        if not line.href or self.join is None:
+        href = line.href
+        if not href or self.join is None:
             return False
-        target = self.join(line.href)
+        # A link elsewhere, cheaply (most headings link to other stories): an href that
+        # resolves to this page holds its last path segment, unless it keeps the path
+        # as it is ("?...", "#...", "./...").
+        last = self.last_segment
+        if last and last not in href and not href.startswith(("?", "#", ".")):
+            return False
+        target = self.join(href)
         return bool(target) and target.split("#")[0] == self.page.url.split("#")[0]
 
     def title_text(self, head: int | None) -> str | None:
