@@ -212,7 +212,7 @@ class Reparser:
     Items always go through the pipelines here, in the archive's order.
     """
 
-    CHUNK = 32
+    CHUNK = 128
 
     def __init__(self, spidercls: type, spider_args: dict, settings):
         from scrapy.utils.reactor import is_reactor_installed

@@ -337,10 +337,10 @@ class PageParser:
 
         Labels after other text count only when that text is the line's
         headline link (an inline card) or a short byline before two labels."""
-        if self._is_boiler(line.text):
+        hit = self.labels.find(line.text)  # None for most lines: the cheaper test first
+        if hit is None or self._is_boiler(line.text):
             return None
-        hit = self.labels.find(line.text)
-        if hit is None or not hit[0]:
+        if not hit[0]:
             return hit
         prefix, pairs = hit
         if html and _linked_prefix(line, prefix):
