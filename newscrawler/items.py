@@ -124,17 +124,16 @@ class ArticleLoader(ItemLoader):
     # A field's processors are the same for every page (class attributes, no
     # per-item field metadata): looked up once, not on each value (measured hot path).
     def get_input_processor(self, field_name: str):
-        key = (type(self), field_name, "in")
-        proc = _PROCESSORS.get(key)
-        if proc is None:
-            proc = _PROCESSORS[key] = super().get_input_processor(field_name)
-        return proc
+        return self._once(field_name, "in", super().get_input_processor)
 
     def get_output_processor(self, field_name: str):
-        key = (type(self), field_name, "out")
+        return self._once(field_name, "out", super().get_output_processor)
+
+    def _once(self, field_name: str, kind: str, lookup):
+        key = (type(self), field_name, kind)
         proc = _PROCESSORS.get(key)
         if proc is None:
-            proc = _PROCESSORS[key] = super().get_output_processor(field_name)
+            proc = _PROCESSORS[key] = lookup(field_name)
         return proc
 
 

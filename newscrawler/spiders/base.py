@@ -37,6 +37,9 @@ class ArgumentError(ValueError):
     """A wrong spider argument; the message is one line for the user."""
 
 
+OFFLINE_PARSE = {"links": False}  # reparse follows no link: the parser need not list them (pagination it still reads)
+
+
 def one_line(exc: BaseException) -> str:
     """``Type: first line of the message`` (at most 200 characters of it)."""
     message = str(exc).strip()
@@ -203,7 +206,7 @@ class ProfileSpider(scrapy.Spider):
             self.crawler.stats.inc_value("newscrawler/pages/not_html")
             return
         page, rejected = read_page(self, response, self.parser.parse, response.url, response.body, content_type or None,
-                                   links=not self.offline)
+                                   **OFFLINE_PARSE if self.offline else {})
         if rejected is not None:
             yield rejected
             return

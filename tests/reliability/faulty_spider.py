@@ -12,10 +12,10 @@ from newscrawler.spiders.profiles import KashafSpider
 
 
 class _BuggyParser(PageParser):
-    def parse(self, url, body, content_type=None):
+    def parse(self, url, body, content_type=None, **options):
         if url.endswith(os.environ["FAULTY_PAGE"]):
             raise RuntimeError("a parser bug on this page\nwith a second line that must not reach the reject")
-        return super().parse(url, body, content_type)
+        return super().parse(url, body, content_type, **options)
 
 
 class FaultySpider(KashafSpider):
