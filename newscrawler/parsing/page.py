@@ -50,7 +50,7 @@ from newscrawler.parsing.encoding import decode_html
 from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.labels import DEFAULT_LABELS, LabelMatcher
 from newscrawler.parsing.lines import Line, html_lines, text_lines
-from newscrawler.processors.text import clean_text, normalize_for_match
+from newscrawler.processors.text import INVISIBLE_CLASS, clean_text, normalize_for_match
 from newscrawler.processors.urls import join_url  # never raises: "" for an unreadable link
 
 DEFAULT_SIDEBAR_HEADINGS = ("آخر الأخبار حول العالم",)
@@ -79,7 +79,9 @@ NOT_FOUND_PHRASES = ("الصفحة غير موجودة", "الصفحة المط�
                      "لم نتمكن من العثور على الصفحة", "الخبر غير موجود", "هذه الصفحة غير متوفرة",
                      "page not found", "404 not found")
 NEXT_TEXTS = frozenset(("التالي", "التالية", "الصفحة التالية", "التالي »", "« التالي", "»", "›", "next", "التالي ›"))
-_PAGINATION_HINT = re.compile(r"\d|التالي|next|[»›]", re.I).search  # every NEXT_TEXTS entry, or a page number
+# Every NEXT_TEXTS entry or a page number holds one of these; so does a text that clean_text would change
+# into one (an invisible character inside "التالي").
+_PAGINATION_HINT = re.compile(r"\d|التالي|next|[»›]|" + INVISIBLE_CLASS, re.I).search
 # Why a line of the article's container is not body (``ParsedPage.trace``).
 DROP_REASONS = {
     "headline": "the headline", "label": "a label line (metadata)", "heading": "a heading",

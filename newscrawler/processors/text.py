@@ -53,7 +53,8 @@ def to_western_digits(s: str) -> str:
     return s.translate(_DIGIT_TABLE)
 
 
-_INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
+INVISIBLE_CLASS = "[" + "".join(map(chr, _INVISIBLE)) + "]"  # a regex class: what clean_text removes
+_INVISIBLE_RE = re.compile(INVISIBLE_CLASS)
 _normalize = unicodedata.normalize
 _is_normalized = unicodedata.is_normalized
 

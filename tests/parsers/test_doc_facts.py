@@ -63,6 +63,8 @@ def test_one_pass_equals_the_xpaths(name, data):
 
 def test_the_edge_case_is_read_as_xpath_reads_it():
     facts = _DocFacts.of(html_root(EDGE[0]))
-    assert (facts.base, facts.og_title, facts.twitter_title, facts.title) == ("/x/", "", "TW", "T <b>x</b>")  # <title> holds text only
+    # <title> holds text only: its "<b>" is not markup
+    assert (facts.base, facts.og_title, facts.twitter_title, facts.title) == ("/x/", "", "TW", "T <b>x</b>")
     assert facts.noscript is True  # a no-break space is text to normalize-space()
     assert facts.scripts == 3 and facts.jsonld == ['{"headline": "h"}']
+
