@@ -42,6 +42,7 @@ DEFAULT_LABELS: dict[str, tuple[str, ...]] = {
 
 _BULLETS = " \t•·*-–—|،,;/"
 _COLON = ":：﹕"
+_ANY_COLON = re.compile(f"[{_COLON}]").search
 MAX_VALUE = 160
 
 
@@ -105,7 +106,7 @@ class LabelMatcher:
             m = self._alone.match(text)
             if m:
                 return "", [(self.by_text[m.group(1)], None)]
-        if ":" not in text and "：" not in text and "﹕" not in text:  # no colon: no label (cheaper than the search)
+        if not _ANY_COLON(text):  # no colon: no label (one C scan, cheaper than the label search)
             return None
         m = self._anywhere.search(text)  # one search decides for most lines: no label at all
         if m is None:

@@ -239,7 +239,7 @@ class PageParser:
     def parse_text(self, text: str, url: str = "", explain: bool = False) -> ParsedPage:
         """Parse a plain-text document in the seed's layout."""
         page = ParsedPage(url=url, kind="other", encoding="unicode", trace=Trace() if explain else None)
-        _Reading(self, page, text_lines(text), None).read()
+        _Reading(self, page, text_lines(text), None, None).read()
         return page
 
     # ------------------------------------------------------------ line rules
@@ -378,9 +378,9 @@ def _linked_prefix(line: Line, prefix: str) -> bool:
 class _Reading:
     """One page being read (the steps of the module docstring)."""
 
-    def __init__(self, parser: PageParser, page: ParsedPage, lines: list[Line], root, facts: _DocFacts | None = None):
+    def __init__(self, parser: PageParser, page: ParsedPage, lines: list[Line], root, facts: _DocFacts | None):
         self.p = parser
-        self.facts = facts if facts is not None or root is None else _DocFacts.of(root)
+        self.facts = facts  # None with root: a plain-text document
         self.page = page
         self.lines = lines
         self.root = root
