@@ -44,6 +44,18 @@ def bounded_float(low: float, high: float, what: str = "number"):
 positive = bounded_int(1)
 
 
+def comma_choices(known):
+    """An argparse ``type``: a comma-separated list of names, each one of ``known``."""
+
+    def convert(text: str) -> tuple[str, ...]:
+        parts = tuple(p.strip() for p in text.split(",") if p.strip())
+        if not parts or any(p not in known for p in parts):
+            raise argparse.ArgumentTypeError(f"{text!r}: choose from {', '.join(known)} (comma-separated)")
+        return parts
+
+    return convert
+
+
 def time_zone(text: str) -> str:
     """An argparse ``type``: an IANA time zone name (``Asia/Riyadh``)."""
     from zoneinfo import ZoneInfo

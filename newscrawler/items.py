@@ -177,14 +177,15 @@ def article_item(page, aggregator: str, tz: str | None, crawled_at: datetime, ur
     item["related"] = [teaser(t, tz, crawled_at, url_rules) for t in page.related if t.get("title")]
     item["aggregator"] = aggregator
     item["crawled_at"] = utc_stamp(crawled_at)
-    return complete(item)
+    return complete(item, url_rules)
 
 
-def complete(item: ArticleItem) -> ArticleItem:
+def complete(item: ArticleItem, url_rules=None) -> ArticleItem:
     """Every record field present (``[]``/``None`` when the page lacks it), and the ``id`` of
-    the url: what the spider yields is the whole record (``scrapy parse`` shows it)."""
+    the url under the profile's ``url_rules``, as the pipelines make it: what the spider yields
+    is the whole record (``scrapy parse`` shows it)."""
     if item.get("url"):
-        item["id"] = url_id(item["url"])
+        item["id"] = url_id(item["url"], url_rules)
     for name in RECORD_FIELDS:
         item.setdefault(name, [] if name == "related" else None)
     return item

@@ -274,6 +274,11 @@ def _reason(result) -> str:
     return ""
 
 
+def _listed(results) -> list[dict]:
+    """``[{"monitor", "reason"}, ...]`` of monitor results (the summary's, the alerts file's, the warnings')."""
+    return [{"monitor": _name(r.monitor), "reason": _reason(r)} for r in results]
+
+
 class RecordResults(Action):
     """Store the monitors' results in the stats (the run summary copies them)."""
 
@@ -285,8 +290,8 @@ class RecordResults(Action):
             "passed": len(results) - len(failed) - len(skipped),
             "failed": len(failed),
             "skipped": len(skipped),
-            "failures": [{"monitor": _name(r.monitor), "reason": _reason(r)} for r in failed],
-            "skips": [{"monitor": _name(r.monitor), "reason": _reason(r)} for r in skipped],
+            "failures": _listed(failed),
+            "skips": _listed(skipped),
         }
         self.data.crawler.stats.set_value(RESULTS_STAT, value)
 
@@ -314,8 +319,7 @@ class WriteAlertsFile(Action):
             "spider": getattr(spider, "name", None),
             "finish_reason": stats.get_value("finish_reason"),
             "output_file": output,
-            "failures": [{"monitor": _name(r.monitor), "reason": _reason(r)}
-                         for r in self.result.monitors_failed_results],
+            "failures": _listed(self.result.monitors_failed_results),
         }
         try:
             write_json_atomic(path, alert)
@@ -376,7 +380,7 @@ WARNINGS_STAT = "newscrawler/monitor_warnings"
 def check_pages_per_record(stats, t):
     pages = _n(stats, "response_received_count")
     records = _n(stats, "newscrawler/records") + _n(stats, INCREMENTAL_SKIPPED_STAT)
-    limit = t.get("max_pages_per_record", 5)
+    limit = t["max_pages_per_record"]
     if records == 0:
         return None, f"{pages} pages fetched and no record (min_records judges that)"
     ratio = pages / records
@@ -402,7 +406,7 @@ class RecordWarnings(Action):
     """Store the failed warning-level monitors in the stats and log each as a WARNING."""
 
     def run_action(self):
-        found = [{"monitor": _name(r.monitor), "reason": _reason(r)} for r in self.result.monitors_failed_results]
+        found = _listed(self.result.monitors_failed_results)
         for w in found:
             logger.warning("monitor warning: %s: %s", w["monitor"], w["reason"])
         self.data.crawler.stats.set_value(WARNINGS_STAT, found)

@@ -184,17 +184,6 @@ class Unit:
     local: bool  # handled in the main process (waits, or not 2xx: an errback), in order
 
 
-def _chunks(items, size: int):
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 _WORKER = None  # the Reparser a worker process inherited (fork)
 
 

@@ -131,7 +131,9 @@ def run(quick: bool = False, jobs: int | None = None, parts=("speed", "memory"))
     import platform
 
     sizes = QUICK if quick else FULL
-    jobs = jobs or max(1, min(os.cpu_count() or 1, 8))
+    from newscrawler.cli.reparse import default_jobs
+
+    jobs = jobs or default_jobs()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     _say(f"newscrawler bench-archive ({'quick' if quick else 'full'}): {os.cpu_count()} cores, {_cpu_model()}, "
          f"Python {platform.python_version()}, load average {load:.1f}")

@@ -3,18 +3,9 @@
 
 from __future__ import annotations
 
-from newscrawler.argtypes import bounded_int
+from newscrawler.argtypes import bounded_int, comma_choices
 
 PARTS = ("speed", "memory")
-
-
-def _parts(text: str) -> tuple[str, ...]:
-    import argparse
-
-    parts = tuple(p.strip() for p in text.split(",") if p.strip())
-    if not parts or any(p not in PARTS for p in parts):
-        raise argparse.ArgumentTypeError(f"{text!r}: choose from {', '.join(PARTS)} (comma-separated)")
-    return parts
 
 
 def cmd_bench_archive(args) -> int:
@@ -34,5 +25,5 @@ def add_parser(sub) -> None:
     b.add_argument("--quick", action="store_true", help="small sizes, a quick check (figures are not meaningful)")
     b.add_argument("--jobs", type=bounded_int(1, 64, "--jobs"), default=None,
                    help="reparse worker processes (default: one per core)")
-    b.add_argument("--only", type=_parts, default=None, metavar="PARTS", help="speed and/or memory (default: both)")
+    b.add_argument("--only", type=comma_choices(PARTS), default=None, metavar="PARTS", help="speed and/or memory (default: both)")
     b.set_defaults(func=cmd_bench_archive)

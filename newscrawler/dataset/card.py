@@ -9,7 +9,6 @@ the publication and crawl dates, and how the data was made.
 
 from __future__ import annotations
 
-import json
 
 import pyarrow as pa
 
@@ -153,6 +152,3 @@ def render(stats: dict, schema: pa.Schema) -> str:
     ]
     return "\n".join(head + text)
 
-
-def write_stats(path, stats: dict) -> None:
-    path.write_text(json.dumps(stats, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

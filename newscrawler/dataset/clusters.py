@@ -69,11 +69,7 @@ class Clusterer:
         self._recent: deque = deque()  # (publication instant, row) of the window, oldest first
         self._parent = array("I")
         self.candidates = 0  # LSH candidates checked
-        self.links = 0  # candidates at or above the threshold
         self.peak_window = 0  # the most rows the index held at once
-
-    def __len__(self) -> int:
-        return len(self._parent)
 
     def add(self, body: str, when: float = 0.0) -> int:
         """Add the next row (``when``: its publication instant, seconds); returns its number."""
@@ -92,11 +88,11 @@ class Clusterer:
         for other in self._lsh.query(m):
             self.candidates += 1
             if self._agree(other, sig) >= need:
-                self.links += 1
                 self._union(other, row)
         self._lsh.insert(row, m)
         self._sigs[row] = sig
-        self._recent.append((when, row))
+        if self.window is not None:  # without a window nothing is ever removed: no need to remember when
+            self._recent.append((when, row))
         self.peak_window = max(self.peak_window, len(self._sigs))
         return row
 

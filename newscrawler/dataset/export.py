@@ -40,6 +40,7 @@ from newscrawler.dataset import card, language
 from newscrawler.dataset.clusters import DEFAULT_THRESHOLD, WINDOW_DAYS, Clusterer
 from newscrawler.dataset.reader import find_run_files, read_at, read_lines
 from newscrawler.merging import instant
+from newscrawler.output import write_json_atomic
 from newscrawler.dataset.schema import EXTRA, RowMaker, arrow_schema, record_of
 
 BATCH = 2_000  # rows per conversion and per Parquet row group: what memory holds at once
@@ -81,7 +82,7 @@ class _Shards:
 
     def __init__(self, folder: Path, fmt: str, by_month: bool, schema: pa.Schema):
         self.folder, self.fmt, self.by_month, self.schema = folder, fmt, by_month, schema
-        self.open: dict[str, list] = {}  # key -> [writer, path, rows, file number]
+        self.open: dict[str, list] = {}  # key -> [writer, path, rows]
         self.files: dict[str, int] = {}
 
     def _name(self, key: str, number: int) -> str:
@@ -107,7 +108,7 @@ class _Shards:
                 writer = pq.ParquetWriter(path, self.schema, compression="zstd")
             else:
                 writer = open(path, "w", encoding="utf-8")
-            slot = self.open[key] = [writer, path, 0, number]
+            slot = self.open[key] = [writer, path, 0]
             self.files[path.name] = 0
         writer = slot[0]
         if self.fmt == "parquet":
@@ -186,7 +187,7 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
         "crawled": {"first": _utc(tally.first_crawl), "last": _utc(tally.last_crawl)},
         "counts": {name: dict(counter.most_common()) for name, counter in tally.counts.items()},
     }
-    card.write_stats(folder / "stats.json", stats)
+    write_json_atomic(folder / "stats.json", stats)
     card_schema = arrow_schema() if opts.format == "parquet" else arrow_schema(dates_as_text=True)
     (folder / "README.md").write_text(card.render(stats, card_schema), encoding="utf-8")
     return stats

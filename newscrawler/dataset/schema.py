@@ -18,6 +18,7 @@ record of its cluster of syndicated copies) and ``cluster_size`` (``int32``).
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 import pyarrow as pa
 
@@ -85,6 +86,13 @@ def _plan(props: dict, defs: dict) -> list[tuple[str, str, object]]:
     return plan
 
 
+@lru_cache(maxsize=1)
+def record_plan() -> list[tuple[str, str, object]]:
+    """The plan of the record schema (it does not change while the process runs)."""
+    s = record_schema()
+    return _plan(s["properties"], s.get("$defs", {}))
+
+
 def arrow_schema(dates_as_text: bool = False) -> pa.Schema:
     """The export's columns; ``dates_as_text``: those of ``--format jsonl``, where the dates
     stay the record's own strings (with their offset) and there is no ``*_offset`` column."""
@@ -107,8 +115,7 @@ class RowMaker:
     """Record dict -> row dict of ``arrow_schema()`` (without the export's own columns)."""
 
     def __init__(self):
-        s = record_schema()
-        self.plan = _plan(s["properties"], s.get("$defs", {}))
+        self.plan = record_plan()
 
     def row(self, record: dict, plan=None) -> dict:
         out = {}
@@ -129,8 +136,7 @@ def record_of(row: dict, plan=None) -> dict:
     """Row dict -> the record's JSON form again (dates in their own offset): for
     ``--format jsonl`` and for checking the round trip."""
     if plan is None:
-        s = record_schema()
-        plan = _plan(s["properties"], s.get("$defs", {}))
+        plan = record_plan()
     out = {}
     for name, kind, sub in plan:
         v = row.get(name)

@@ -38,14 +38,12 @@ def error_ratio(stats: dict) -> float:
     return round(failed / (failed + ok), 4) if failed + ok else 0.0
 
 
-BUDGET_REASONS = ("no_new_links", "other_depth", "depth_limit", "page_budget")  # spiders/budget.py
-
-
 def budget_summary(stats: dict, reason: str) -> dict:
     """Pages fetched per record, and the chains the crawl budget stopped, by reason."""
-    pre = "newscrawler/budget/"
-    stopped = {r: stats.get(f"{pre}stopped/{r}", 0) for r in BUDGET_REASONS}
-    links = {r: stats.get(f"{pre}links_not_followed/{r}", 0) for r in BUDGET_REASONS}
+    from newscrawler.spiders.budget import PREFIX as pre, REASONS
+
+    stopped = {r: stats.get(f"{pre}stopped/{r}", 0) for r in REASONS}
+    links = {r: stats.get(f"{pre}links_not_followed/{r}", 0) for r in REASONS}
     ignored = stats.get("depth/request_ignored_count", 0)  # DEPTH_LIMIT cuts made outside the budget's rules
     stopped["depth_limit"] += ignored
     links["depth_limit"] += ignored
