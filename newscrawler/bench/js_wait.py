@@ -30,7 +30,7 @@ import os
 import statistics
 import time
 
-from newscrawler.browser import BLOCKED_RESOURCES, CHROMIUM_ARGS, NETWORK_TRACKER_JS, wait_for_content
+from newscrawler.browser import CHROMIUM_ARGS, _parser, abort_request, track_network, wait_for_content
 
 # A mirror of the page parser's rules, for this measurement only (see the module docstring).
 INPAGE_CHECK_JS = r"""(cfg) => {
@@ -92,7 +92,7 @@ async def _one(context, sem, url: str, way: str, rules, parser, timeout_ms: floa
     async with sem:
         page = await context.new_page()
         try:
-            await page.add_init_script(NETWORK_TRACKER_JS)
+            await track_network(page, None)  # as the crawl does
             await page.goto(url, wait_until="domcontentloaded")
             if way == "parser":
                 came = await wait_for_content(page, None, rules, timeout_ms)
@@ -114,9 +114,8 @@ async def _compare(browser_path: str, urls: list[str], records: dict, rules, rou
     from playwright.async_api import async_playwright
 
     from newscrawler.cli.bench_js import _descendants
-    from newscrawler.parsing.page import PageParser
 
-    parser = PageParser(rules)
+    parser = _parser(rules)  # the crawl's own (wait_for_content uses it too)
     cfg = {"labels": [t for texts in rules.labels.values() for t in texts], "sidebar": list(rules.sidebar_headings)}
     results: dict[str, dict] = {w: {"right": 0, "pages": 0, "seconds": 0.0, "late": [], "cpu_self": 0.0,
                                     "cpu_browser": 0.0, "timeouts": 0} for w in ("parser", "in-page")}
@@ -125,7 +124,7 @@ async def _compare(browser_path: str, urls: list[str], records: dict, rules, rou
         context = await browser.new_context()
 
         async def block(route):
-            if route.request.resource_type in BLOCKED_RESOURCES:
+            if abort_request(route.request):  # the crawl's rule
                 await route.abort()
             else:
                 await route.continue_()

@@ -41,7 +41,7 @@ from newscrawler.dataset.clusters import DEFAULT_THRESHOLD, WINDOW_DAYS, Cluster
 from newscrawler.dataset.reader import find_run_files, read_at, read_lines
 from newscrawler.merging import instant
 from newscrawler.output import write_json_atomic
-from newscrawler.dataset.schema import EXTRA, RowMaker, arrow_schema, record_of
+from newscrawler.dataset.schema import EXTRA, RowMaker, arrow_schema, local_iso, record_of
 
 BATCH = 2_000  # rows per conversion and per Parquet row group: what memory holds at once
 ROWS_PER_FILE = 250_000
@@ -295,8 +295,8 @@ class _Tally:
             self.counts[name].update(cols[name])
         self.counts["month"].update(months)
         self.counts["crawl_day"].update(c.strftime("%Y-%m-%d") for c in cols["crawled_at"])
-        self.first_pub = self.first_pub or _iso(cols["published_at"][0], cols["published_at_offset"][0])
-        self.last_pub = _iso(cols["published_at"][-1], cols["published_at_offset"][-1])
+        self.first_pub = self.first_pub or local_iso(cols["published_at"][0], cols["published_at_offset"][0])
+        self.last_pub = local_iso(cols["published_at"][-1], cols["published_at_offset"][-1])
         lo, hi = min(cols["crawled_at"]), max(cols["crawled_at"])
         self.first_crawl = lo if self.first_crawl is None or lo < self.first_crawl else self.first_crawl
         self.last_crawl = hi if self.last_crawl is None or hi > self.last_crawl else self.last_crawl
@@ -338,12 +338,6 @@ def _shards(tmp: Path, rows: _Rows, opts: Options, folder: Path) -> tuple[_Tally
             shards.write("part", table)
     shards.close()
     return tally, shards.files
-
-
-def _iso(utc: datetime, offset: int | None) -> str:
-    if offset is None:
-        return utc.replace(tzinfo=None).isoformat()
-    return utc.astimezone(timezone(timedelta(minutes=offset))).isoformat()
 
 
 def _utc(value: datetime | None) -> str | None:

@@ -132,6 +132,13 @@ class RowMaker:
         return out
 
 
+def local_iso(utc: datetime, offset: int | None) -> str:
+    """An instant as the record writes it: in its own offset (minutes), or without one."""
+    if offset is None:
+        return utc.replace(tzinfo=None).isoformat()
+    return utc.astimezone(timezone(timedelta(minutes=offset))).isoformat()
+
+
 def record_of(row: dict, plan=None) -> dict:
     """Row dict -> the record's JSON form again (dates in their own offset): for
     ``--format jsonl`` and for checking the round trip."""
@@ -143,8 +150,7 @@ def record_of(row: dict, plan=None) -> dict:
         if kind == "datetime":
             off = row.get(f"{name}_offset")
             if v is not None:
-                v = (v.replace(tzinfo=None) if off is None
-                     else v.astimezone(timezone(timedelta(minutes=off)))).isoformat()
+                v = local_iso(v, off)
         elif kind == "utc":
             if v is not None:
                 v = v.astimezone(timezone.utc).replace(tzinfo=None).isoformat() + "Z"

@@ -656,13 +656,12 @@ class _Reading:
         # above the link inside the card's own element (an article's labels follow its paragraphs)
         after = sum(len(lines[j].text) for j in range(title + 1, b.start)
                     if not lines[j].fully_linked and not self.p._is_ad(lines[j]))
-        n = _common(lines[title].ancestors, lines[b.start].ancestors)
-        card = lines[title].ancestors[n - 1] if n else None
+        card = self.shared_element(title, b.start)
         before = sum(len(lines[j].text) for j in range(lo, title)
                      if card is not None and _inside(lines[j], card) and not self.p._is_ad(lines[j]))
         if before >= 100 or after >= 300:
             return None
-        if self.holds_headline(title, b.start, head):
+        if head is not None and (card is None or _inside(lines[head], card)):  # it holds the headline
             return None
         return title
 
@@ -673,11 +672,7 @@ class _Reading:
         if not self.html:
             return None
         lines = self.lines
-        if title == b.start:
-            card = lines[b.start].block
-        else:
-            n = _common(lines[title].ancestors, lines[b.start].ancestors)
-            card = lines[title].ancestors[n - 1] if n else None
+        card = lines[b.start].block if title == b.start else self.shared_element(title, b.start)
         if card is None:
             return None
         cut = next((j for j in range(b.start + 1, b.end) if not _inside(lines[j], card)), None)
@@ -695,16 +690,17 @@ class _Reading:
             t.where = {k: v + cut for k, v in t.where.items()}
         return tail
 
+    def shared_element(self, i: int, j: int):
+        """The smallest element holding lines ``i`` and ``j``, or None."""
+        n = _common(self.lines[i].ancestors, self.lines[j].ancestors)
+        return self.lines[i].ancestors[n - 1] if n else None
+
     def holds_headline(self, i: int, j: int, head: int | None) -> bool:
         """Does the smallest element holding lines i and j also hold the headline?"""
         if head is None:
             return False
-        lines = self.lines
-        n = _common(lines[i].ancestors, lines[j].ancestors)
-        if n == 0:
-            return True
-        shared = lines[i].ancestors[n - 1]
-        return _inside(lines[head], shared)
+        shared = self.shared_element(i, j)
+        return shared is None or _inside(self.lines[head], shared)
 
     def card_url(self, line: Line) -> str | None:
         if not line.href or self.join is None:
