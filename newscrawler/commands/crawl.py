@@ -105,10 +105,11 @@ def check_spider(settings, name: str, spargs: dict, set_names=(), output: bool =
         except (ArgumentError, ProfileError) as e:
             fail(str(e), settings, spargs, name)
     if spargs.get("replay"):  # -a replay=ARCHIVE: the archives must be there
-        from newscrawler.reparse import ReparseError, archive_files
+        from newscrawler.extensions.replay import replay_files
+        from newscrawler.reparse import ReparseError
 
         try:
-            archive_files([p for p in spargs["replay"].split(",") if p.strip()])
+            replay_files(spargs["replay"])
         except ReparseError as e:
             fail(f"replay: {e}", settings, spargs, name)
     try:  # the crawl budget's settings (NEWSCRAWLER_EXTRA_PAGES, NEWSCRAWLER_OTHER_DEPTH)

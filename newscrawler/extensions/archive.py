@@ -74,6 +74,7 @@ from newscrawler.output import append_whole, dead_files, run_name, sync_close
 logger = logging.getLogger(__name__)
 
 WARC_VERSION = "WARC/1.1"
+REPLAYED = "replay"  # in response.flags: served from an archive by extensions/replay.py
 RENDERED = "WARC-Newscrawler-Rendered"  # response header of a page the browser rendered
 META_TYPE = "application/json"
 # The metadata record's own URI: not the page's, so that replay tools (pywb) never take it for a capture
@@ -352,7 +353,7 @@ class WarcArchive:
 
     # ------------------------------------------------------------ Scrapy hooks
     def process_response(self, request, response):
-        if "replay" in response.flags:  # served from an archive (extensions/replay.py): archived already
+        if REPLAYED in response.flags:  # served from an archive (extensions/replay.py): archived already
             return response
         when = datetime.now(timezone.utc)
         request.meta[FETCHED_AT] = when

@@ -26,13 +26,18 @@ from collections import deque
 from scrapy.exceptions import NotConfigured
 
 from newscrawler.archive_reader import read_archive, read_record_at
-from newscrawler.extensions.archive import RENDERED
+from newscrawler.extensions.archive import RENDERED, REPLAYED
 from newscrawler.items import FETCHED_AT
 from newscrawler.middlewares import PageLost
 
 logger = logging.getLogger(__name__)
-FLAG = "replay"  # in response.flags: served from the archive
 
+
+def replay_files(value) -> list:
+    """The archive files of ``-a replay=ARCHIVE[,ARCHIVE...]`` (files or folders); ReparseError (one line)."""
+    from newscrawler.reparse import archive_files
+
+    return archive_files([p for p in str(value).split(",") if p.strip()])
 
 class NotInArchive(PageLost):
     """A request the archive has no response for."""
@@ -60,9 +65,7 @@ class ReplayMiddleware:
         replay = (getattr(spider, "spider_args", None) or {}).get("replay")
         if not replay:
             raise NotConfigured
-        from newscrawler.reparse import archive_files
-
-        return cls(crawler, archive_files([p for p in str(replay).split(",") if p.strip()]))
+        return cls(crawler, replay_files(replay))
 
     def process_request(self, request):
         from newscrawler.reparse import scrapy_response
@@ -77,6 +80,6 @@ class ReplayMiddleware:
         request.meta[FETCHED_AT] = record.date
         response = scrapy_response(record.url, int(record.http.get_statuscode() or 200), record.http.protocol or None,
                                    record.http.headers, record.body, request)
-        response.flags.append(FLAG)
+        response.flags.append(REPLAYED)
         self.stats.inc_value("newscrawler/replay/served")
         return response

@@ -95,9 +95,9 @@ def next_pages(current: str, pagination) -> set[str]:
 NEW_LINKS = ("chain", "run")  # NEWSCRAWLER_NEW_LINKS: new to the chain, or new to the whole run
 
 
-def budget_settings(settings) -> tuple[int, int]:
-    """(NEWSCRAWLER_EXTRA_PAGES, NEWSCRAWLER_OTHER_DEPTH); ValueError (one line) when malformed
-    (NEWSCRAWLER_NEW_LINKS too)."""
+def budget_settings(settings) -> tuple[int, int, str]:
+    """(NEWSCRAWLER_EXTRA_PAGES, NEWSCRAWLER_OTHER_DEPTH, NEWSCRAWLER_NEW_LINKS); ValueError (one
+    line) when malformed."""
     scope = str(settings.get("NEWSCRAWLER_NEW_LINKS") or "chain").strip()
     if scope not in NEW_LINKS:
         raise ValueError(f"NEWSCRAWLER_NEW_LINKS must be {' or '.join(NEW_LINKS)}, not {scope!r}")
@@ -111,7 +111,7 @@ def budget_settings(settings) -> tuple[int, int]:
         if value is None or value < least:
             raise ValueError(f"{name} must be a whole number >= {least}, not {raw!r}")
         out.append(value)
-    return out[0], out[1]
+    return out[0], out[1], scope
 
 
 @dataclass
@@ -130,12 +130,11 @@ class CrawlBudget:
     """The rules above for one spider; ``plan`` decides per page, ``stopped`` counts."""
 
     def __init__(self, settings, stats):
-        self.extra, self.other_depth = budget_settings(settings)
+        self.extra, self.other_depth, scope = budget_settings(settings)
         self.depth_limit = settings.getint("DEPTH_LIMIT", 0)
         self.stats = stats
         self._chains: dict[str, set[int]] = {}  # chain -> hashes of the item links its pages showed
-        self._run: set[int] | None = set() if str(settings.get("NEWSCRAWLER_NEW_LINKS") or "chain").strip() == "run" \
-            else None  # NEWSCRAWLER_NEW_LINKS=run: hashes of every item link the run's pages showed
+        self._run: set[int] | None = set() if scope == "run" else None  # =run: hashes of every item link the run's pages showed
 
     def plan(self, url: str, meta: dict, kind: str, pagination, items, known=frozenset()) -> Plan:
         """Decide for the page ``url`` (canonical), fetched with request ``meta``.
