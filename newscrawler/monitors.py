@@ -377,9 +377,14 @@ class CrawlHealthSuite(MonitorSuite):
 WARNINGS_STAT = "newscrawler/monitor_warnings"
 
 
+def pages_and_records(stats) -> tuple[int, int]:
+    """Pages fetched, and records: an article skipped because an earlier run wrote it counts
+    as one (as in the run wrapper). The monitor's and the summary's pages-per-record."""
+    return _n(stats, "response_received_count"), _n(stats, "newscrawler/records") + _n(stats, INCREMENTAL_SKIPPED_STAT)
+
+
 def check_pages_per_record(stats, t):
-    pages = _n(stats, "response_received_count")
-    records = _n(stats, "newscrawler/records") + _n(stats, INCREMENTAL_SKIPPED_STAT)
+    pages, records = pages_and_records(stats)
     limit = t["max_pages_per_record"]
     if records == 0:
         return None, f"{pages} pages fetched and no record (min_records judges that)"

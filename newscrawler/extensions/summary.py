@@ -49,9 +49,9 @@ def budget_summary(stats: dict, reason: str) -> dict:
     links["depth_limit"] += ignored
     if reason == "closespider_pagecount":  # the page budget stopped every chain still going
         stopped["page_budget"] += 1
-    # an article skipped because an earlier run wrote it counts as a record (as in the run wrapper)
-    records = (stats.get("newscrawler/records", 0) or 0) + (stats.get("newscrawler/incremental/skipped", 0) or 0)
-    pages = stats.get("response_received_count", 0) or 0
+    from newscrawler.monitors import pages_and_records
+
+    pages, records = pages_and_records(stats)
     return {
         "pages_per_record": round(pages / records, 2) if records else None,
         "chains_stopped": stopped,
