@@ -366,12 +366,13 @@ def _monitors(summaries: list[dict]) -> str:
 def _distinct(counter: Counter) -> int:
     """How many outlets/countries/categories: a null value (UNKNOWN) is none of them."""
     return sum(1 for k in counter if k != UNKNOWN)
-STOP_REASONS = {  # spiders/budget.py
-    "no_new_links": "لا روابط جديدة (no new links)",
-    "other_depth": "عمق الصفحات الأخرى (other-depth)",
-    "depth_limit": "حد العمق (depth limit)",
-    "page_budget": "ميزانية الصفحات (page budget)",
+STOP_WORDS = {  # the crawl budget's stop reasons (spiders/budget.py REASONS), in words; also the run wrapper's
+    "no_new_links": "no new links", "other_depth": "other-depth", "depth_limit": "depth limit",
+    "page_budget": "page budget",
 }
+_STOP_ARABIC = {"no_new_links": "لا روابط جديدة", "other_depth": "عمق الصفحات الأخرى", "depth_limit": "حد العمق",
+                "page_budget": "ميزانية الصفحات"}
+STOP_REASONS = {k: f"{_STOP_ARABIC[k]} ({words})" for k, words in STOP_WORDS.items()}
 
 
 def _budget(summaries: list[dict]) -> str:

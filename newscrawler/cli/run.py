@@ -135,12 +135,10 @@ def _logger(log_file: Path, max_bytes: int, backups: int) -> logging.Logger:
     return log
 
 
-STOP_WORDS = {"no_new_links": "no new links", "other_depth": "other-depth", "depth_limit": "depth limit",
-              "page_budget": "page budget"}
-
-
 def budget_note(summary: dict) -> str:
     """The crawl budget in words: pages per record, the chains stopped and why, and the warnings."""
+    from newscrawler.report import STOP_WORDS
+
     budget = summary.get("budget") or {}
     parts = []
     if budget.get("pages_per_record") is not None:
