@@ -199,6 +199,7 @@ class SampleSite:
         self._by_cat = by_cat
         self.home_pages = (n + PER_PAGE - 1) // PER_PAGE
         self.section_pages = tuple(max(1, (len(a) + PER_PAGE - 1) // PER_PAGE) for a in by_cat)
+        self.page_count = self.home_pages + sum(self.section_pages) + n  # every listing page and article page
         self._chrome = self._build_chrome()
         self.wire = Syndication(seed, n)  # wire stories carried by several outlets (syndication.py)
         from .js_section import JsSection  # the optional /js/ pages (js_section.py)
@@ -844,7 +845,7 @@ class SampleSite:
             "disallowed": [f"{base}/private/news/{k}.html" for k in range(1, self.private_count + 1)],
             "listing_urls": listing,
             "articles": self.n,
-            "pages": self.home_pages + sum(self.section_pages) + self.n,
+            "pages": self.page_count,
             "seed": self.seed,
             "tz": self.tz,
         }

@@ -88,7 +88,7 @@ class TrapSite:
 
     def needed_pages(self) -> int:
         """What a crawl must fetch: robots.txt, every real listing page, every article page."""
-        return 1 + self.site.home_pages + sum(self.site.section_pages) + self.n
+        return 1 + self.site.page_count
 
     # ------------------------------------------------------------ serving
     def handle(self, path_qs: str, headers: dict | None = None):
