@@ -38,11 +38,9 @@ def cmd_export(args) -> int:
 
     if args.since and args.until and args.since > args.until:
         raise CliError(f"export: --since {args.since} is after --until {args.until}")
-    from newscrawler.dataset.clusters import DEFAULT_THRESHOLD, WINDOW_DAYS
-
+    given = {k: v for k, v in (("threshold", args.threshold), ("window_days", args.window_days)) if v is not None}
     opts = Options(out=args.out, format=args.format, since=args.since, until=args.until, shard_by=args.shard_by,
-                   lang=args.lang or [], drop_near_duplicates=args.drop_near_duplicates, threshold=args.threshold or DEFAULT_THRESHOLD,
-                   window_days=WINDOW_DAYS if args.window_days is None else args.window_days)
+                   lang=args.lang or [], drop_near_duplicates=args.drop_near_duplicates, **given)  # else Options' defaults
 
     def report(line: str) -> None:
         print(f"newscrawler export: {line}", file=sys.stderr)

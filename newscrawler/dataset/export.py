@@ -65,8 +65,6 @@ class Options:
     window_days: float = WINDOW_DAYS  # copies are looked for this far back (0: the whole dataset)
 
 
-
-
 def _check_out(out: Path) -> None:
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ExportError(f"--out {out}: already exists and is not an empty folder (an export needs a new folder)")
