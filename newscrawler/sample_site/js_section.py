@@ -369,7 +369,8 @@ class JsSection:
             if n is None or n > self.count:
                 return None
             way = self.variant(n)
-            return site._html(self._article_shell(n, way, self._article_json(n, way["sidebar"])))
+            data = self._article_json(n, way["sidebar"]) if way["main"] == "inline" else None  # only inline pages carry it
+            return site._html(self._article_shell(n, way, data))
         api = None
         if path == "/js/api/list":
             page = S._num(params.get("page", "1"))
