@@ -37,7 +37,7 @@ from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.published import publication_date
 from newscrawler.processors.dates import parse_date
 from newscrawler.processors.text import clean_text
-from newscrawler.processors.urls import join_url
+from newscrawler.processors.urls import join_url, page_base
 
 ARTICLE_TYPES = frozenset((
     "NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BackgroundNewsArticle",
@@ -234,7 +234,7 @@ class GenericParser:
         root = html_root(text)
         if root is None:
             return page
-        base = join_url(url, root.xpath("string(//base/@href)") or url)
+        base = page_base(url, root.xpath("string(//base/@href)"))
         self._links(root, base, page)
         ld = article_json_ld(root) or {}
         meta = meta_tags(root)

@@ -51,7 +51,7 @@ from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.labels import DEFAULT_LABELS, LabelMatcher
 from newscrawler.parsing.lines import Line, html_lines, text_lines
 from newscrawler.processors.text import INVISIBLE_CLASS, clean_text, normalize_for_match
-from newscrawler.processors.urls import join_url  # never raises: "" for an unreadable link
+from newscrawler.processors.urls import join_url, page_base  # never raises: "" for an unreadable link
 
 DEFAULT_SIDEBAR_HEADINGS = ("آخر الأخبار حول العالم",)
 DEFAULT_BOILERPLATE = (
@@ -228,7 +228,7 @@ class PageParser:
             page.why = "no HTML in the response"
             return page
         facts = _DocFacts.of(root)
-        base = join_url(url, facts.base or url) or url  # an empty href: the page's own url
+        base = page_base(url, facts.base)
         self._links(root, base, page, links)
         page.scripts = facts.scripts
         page.noscript = facts.noscript

@@ -216,6 +216,15 @@ def join_url(base: str, href: str) -> str:
         return ""
 
 
+def page_base(url: str, base_href: str | None) -> str:
+    """The URL a page's relative links are read against: its ``<base href>``
+    joined to the page's ``url``, or the page's ``url`` itself when there is
+    no such href, it is empty, or it cannot be read (then the page's links are
+    still found, against the page's own address; the unreadable href is
+    counted by ``join_url``)."""
+    return join_url(url, base_href) or url if base_href else url
+
+
 def unreadable_links() -> int:
     """How many links ``join_url`` could not read in this process so far (a
     crawl takes the difference around one page's parse)."""

@@ -43,7 +43,7 @@ from newscrawler.parsing.encoding import decode_html
 from newscrawler.parsing.html import html_root, text_of
 from newscrawler.parsing.generic import MIN_BODY_CHARS, GenericParser, body_is_usable, extract_body
 from newscrawler.processors.text import clean_text
-from newscrawler.processors.urls import is_http_url, join_url
+from newscrawler.processors.urls import is_http_url, join_url, page_base
 from newscrawler.argtypes import unknown_name
 from newscrawler.profiles import ProfileError
 
@@ -122,7 +122,7 @@ def find_origin_link(html: bytes, url: str, content_type: str | None, opts: Orig
     root = html_root(text)
     if root is None:
         return None
-    base = join_url(url, root.xpath("string(//base/@href)") or url)
+    base = page_base(url, root.xpath("string(//base/@href)"))
 
     def usable(href: str | None) -> str | None:
         if not href:

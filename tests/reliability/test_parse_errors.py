@@ -8,8 +8,10 @@ import os
 import subprocess
 import sys
 
+from newscrawler.parsing.generic import GenericParser
 from newscrawler.parsing.page import PageParser
-from newscrawler.processors.urls import join_url, unreadable_links
+from newscrawler.processors.urls import join_url, page_base, unreadable_links
+from newscrawler.spiders.origin import OriginOptions, find_origin_link
 from newscrawler.sample_site import SampleSite
 from tests.conftest import ROOT
 from tests.helpers import all_records, assert_matches_truth, outputs, read_jsonl
@@ -53,6 +55,23 @@ def test_an_unreadable_link_is_skipped_and_counted():
                                 dict(headers)["Content-Type"])
     assert broken.kind == "article" and (broken.title, broken.paragraphs, broken.meta) == (plain.title, plain.paragraphs, plain.meta)
     assert broken.links == plain.links
+
+
+def test_an_unreadable_base_href_leaves_the_links_read_against_the_page():
+    """``<base href>`` no URL can be made of: every reader (the page parser, the generic spider's
+    parser, the origin finder) reads the relative links against the page's own URL, none drops them."""
+    url = "http://agg.example/news/1.html"
+    assert page_base(url, "https://[broken.example/") == url
+    assert page_base(url, "") == page_base(url, None) == url
+    assert page_base(url, "/other/") == "http://agg.example/other/"
+    html = ('<html><head><base href="https://[broken.example/"><meta property="og:type" content="article">'
+            '</head><body><h1>عنوان الخبر هنا</h1><p>نص الخبر الأول هنا بما يكفي من الكلمات.</p>'
+            '<a href="2.html">خبر آخر</a> <a href="https://outlet.example/n/9">المصدر الأصلي</a></body></html>')
+    expected = {"http://agg.example/news/2.html", "https://outlet.example/n/9"}
+    assert expected <= set(PageParser().parse(url, html.encode(), "text/html; charset=utf-8").links)
+    assert expected <= set(GenericParser().parse(url, html.encode(), "text/html; charset=utf-8").links)
+    scheme_relative = html.replace("https://outlet.example/n/9", "//outlet.example/n/9").encode()
+    assert find_origin_link(scheme_relative, url, None, OriginOptions(), {"agg.example"}) == "http://outlet.example/n/9"
 
 
 def test_a_page_whose_parsing_raises_is_a_reject_a_counter_and_a_failed_monitor(tmp_path):
