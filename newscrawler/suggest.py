@@ -24,7 +24,6 @@ profile file that ``scrapy crawl kashaf -a profile=FILE`` loads as it is.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter, defaultdict
 from datetime import datetime
@@ -32,11 +31,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from newscrawler.parsing.encoding import decode_html
+from newscrawler.parsing.generic import json_ld_objects, meta_tags
 from newscrawler.parsing.html import html_root
+from newscrawler.parsing.labels import COLONS
 from newscrawler.parsing.lines import html_lines
 from newscrawler.processors.dates import parse_date
 from newscrawler.processors.scores import parse_score
 from newscrawler.processors.text import clean_text, to_western_digits
+from newscrawler.spiders.origin import DEFAULT_LINK_TEXTS
 
 TAIL = 15  # lines at the end of a page where its fixed footer lines are
 _FIELD_WORDS = {
@@ -50,17 +52,13 @@ _FIELD_WORDS = {
 ARAB_ZONES = ("Asia/Riyadh", "Africa/Cairo", "Asia/Dubai", "Africa/Casablanca", "Africa/Tunis", "Africa/Algiers",
               "Asia/Baghdad", "Asia/Amman", "Asia/Beirut", "Asia/Damascus", "Asia/Kuwait", "Asia/Qatar",
               "Asia/Bahrain", "Asia/Muscat", "Africa/Tripoli", "Africa/Khartoum", "Asia/Gaza", "Asia/Aden")
-ORIGIN_TEXTS = ("المصدر الأصلي", "اقرأ الخبر من المصدر", "اقرأ الخبر كاملا", "اقرأ الخبر كاملاً", "رابط الخبر",
-                "الخبر الأصلي", "اقرأ المزيد من المصدر", "تابع القراءة على موقع المصدر")
-
-
 def _lines(body: bytes, content_type: str | None):
     text, _ = decode_html(body, content_type)
     root = html_root(text)
     return (html_lines(root) if root is not None else []), root
 
 
-_COLON_AT = re.compile(r"[:：]")
+_COLON_AT = re.compile(f"[{COLONS}]")
 
 
 def _key_counts(pages) -> Counter:
@@ -188,7 +186,7 @@ def suggest(article: tuple[str, bytes, str | None], listing: tuple[str, bytes, s
                     a_lines[j + 1].text.startswith(k) for k in label_keys):
                 cards += 1
         if cards >= 2:
-            sidebar.append(ln.text.rstrip(":： "))
+            sidebar.append(ln.text.rstrip(COLONS + " "))
             notes.append(f"sidebar heading {ln.text!r} ({cards} teasers under it)")
             break
 
@@ -207,8 +205,9 @@ def suggest(article: tuple[str, bytes, str | None], listing: tuple[str, bytes, s
     # 4. a link to the outlet's own page
     origin = None
     for ln in a_lines:
-        if ln.fully_linked and clean_text(ln.text).rstrip(":： ") in ORIGIN_TEXTS:
-            origin = {"link_texts": sorted({ln.text.rstrip(":： "), *ORIGIN_TEXTS[:2]}), "when": "snippet"}
+        text = clean_text(ln.text).rstrip(COLONS + " ")
+        if ln.fully_linked and text in DEFAULT_LINK_TEXTS:
+            origin = {"link_texts": sorted({text, *DEFAULT_LINK_TEXTS[:2]}), "when": "snippet"}
             notes.append(f"follow_origin: the article links to its outlet ({ln.text!r})")
             break
 
@@ -246,15 +245,9 @@ def suggest(article: tuple[str, bytes, str | None], listing: tuple[str, bytes, s
 def _zone_from_offset(root, label_dates: list[str]) -> str | None:
     if root is None or not label_dates:
         return None
-    stamps = [v for v in root.xpath("//meta[@property='article:published_time']/@content")]
-    for raw in root.xpath("//script[@type='application/ld+json']/text()"):
-        try:
-            data = json.loads(raw)
-        except ValueError:
-            continue
-        for d in data if isinstance(data, list) else [data]:
-            if isinstance(d, dict) and isinstance(d.get("datePublished"), str):
-                stamps.append(d["datePublished"])
+    stamps = [meta_tags(root).get("article:published_time")]
+    stamps += [d.get("datePublished") for d in json_ld_objects(root)]  # @graph and lenient JSON too
+    stamps = [s for s in stamps if isinstance(s, str)]
     local = parse_date(label_dates[0], None)
     if not local:
         return None

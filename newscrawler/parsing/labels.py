@@ -41,8 +41,8 @@ DEFAULT_LABELS: dict[str, tuple[str, ...]] = {
 }
 
 _BULLETS = " \t•·*-–—|،,;/"
-_COLON = ":：﹕"
-_ANY_COLON = re.compile(f"[{_COLON}]").search
+COLONS = ":：﹕"  # the colons a label may end with (ASCII, fullwidth, small)
+_ANY_COLON = re.compile(f"[{COLONS}]").search
 MAX_VALUE = 160
 
 
@@ -67,9 +67,9 @@ class LabelMatcher:
         self.texts = frozenset(self.by_text)
         alternatives = "|".join(re.escape(t) for t in sorted(self.by_text, key=len, reverse=True))
         # Any label followed by a colon, wherever it is on the line.
-        self._anywhere = re.compile(rf"({alternatives})\s*[{_COLON}]\s*")
-        self._alone = re.compile(rf"^[{re.escape(_BULLETS)}]*({alternatives})\s*[{_COLON}]?$")
-        self._first = re.compile(rf"^[{re.escape(_BULLETS)}]*({alternatives})\s*[{_COLON}]")
+        self._anywhere = re.compile(rf"({alternatives})\s*[{COLONS}]\s*")
+        self._alone = re.compile(rf"^[{re.escape(_BULLETS)}]*({alternatives})\s*[{COLONS}]?$")
+        self._first = re.compile(rf"^[{re.escape(_BULLETS)}]*({alternatives})\s*[{COLONS}]")
         self._alone_max = max(len(t) for t in self.by_text) + 12  # a label alone, with bullets and a colon
 
     def _pairs(self, text: str) -> list[tuple[str, str]] | None:

@@ -163,3 +163,23 @@ def test_readme_adding_an_aggregator_starts_from_inspect():
     section = section[: section.index("\n## ", 5)]
     assert section.index("inspect") < section.index("```json")
     assert Path(ROOT / "docs" / "inspect-screenshot.png").is_file()
+
+
+def test_suggest_reads_the_origin_link_and_the_zone_as_the_crawl_would():
+    """``--suggest`` knows every origin-link text the origin finder knows (``المصدر الاصلي`` without
+    its hamza too) and takes the date's UTC offset from JSON-LD the way the generic parser reads it
+    (inside ``@graph``, with a trailing comma)."""
+    from newscrawler.suggest import suggest
+
+    page = ('<html><head><script type="application/ld+json">{"@graph": [{"@type": "NewsArticle", '
+            '"datePublished": "2024-03-05T14:30:00+02:00",}]}</script></head><body>'
+            '<h1>عنوان الخبر الرئيسي اليوم</h1><p>نص الخبر الأول هنا بما يكفي من الكلمات للقراءة.</p>'
+            '<div>تاريخ النشر: 2024-03-05 14:30</div><div>المصدر: وكالة الأنباء - مصر</div>'
+            '<a href="https://outlet.example/n/1">المصدر الاصلي</a></body></html>').encode()
+    listing = ('<html><body><a href="/a/2">خبر ثان في القائمة</a><div>تاريخ النشر: 2024-03-04 10:00</div>'
+               '<div>المصدر: وكالة أخرى - الأردن</div></body></html>').encode()
+    profile, notes = suggest(("http://agg.example/a/1", page, "text/html; charset=utf-8"),
+                             ("http://agg.example/", listing, "text/html; charset=utf-8"))
+    assert profile["follow_origin"] == {"link_texts": sorted({"المصدر الاصلي", "المصدر الأصلي", "اقرأ الخبر من المصدر"}),
+                                        "when": "snippet"}
+    assert profile["timezone"] == "Africa/Cairo", notes
