@@ -31,7 +31,6 @@ crawler's settings, stats, signals and extensions are, through
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -48,6 +47,7 @@ from scrapy.http import Headers
 from scrapy.pipelines import ItemPipelineManager
 from scrapy.responsetypes import responsetypes
 from scrapy.spidermiddlewares.httperror import HttpError, HttpErrorMiddleware
+from scrapy.utils.deprecate import argument_is_required
 from twisted.python.failure import Failure
 
 from newscrawler.archive_reader import read_archive
@@ -151,10 +151,8 @@ def reparse_settings(out: Path, overrides: dict | None = None, archived: dict | 
 
 
 def _call(method, spider):
-    """Call a pipeline's open_spider/close_spider with or without the spider, as it asks."""
-    params = [p for p in inspect.signature(method).parameters.values()
-              if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    return method(spider) if params else method()
+    """Call a pipeline's open_spider/close_spider with the spider when it asks for one, as Scrapy does."""
+    return method(spider) if argument_is_required(method, "spider") else method()
 
 
 def scrapy_response(url: str, status: int, protocol: str | None, header_pairs, body: bytes, request):
@@ -213,7 +211,7 @@ class Reparser:
         crawler._apply_settings()  # stats, log formatter, extensions; freezes the settings (Scrapy 2.19)
         self.stats = crawler.stats
         self.itemproc = ItemPipelineManager.from_crawler(crawler)
-        self.chain = [mw.process_item for mw in self.itemproc.middlewares if hasattr(mw, "process_item")]
+        self.chain = list(self.itemproc.methods["process_item"])  # in the crawl's order
         try:
             self.decompress = HttpCompressionMiddleware.from_crawler(crawler)
         except NotConfigured:
@@ -277,9 +275,8 @@ class Reparser:
 
     def open(self) -> None:
         spider = self.spider
-        for mw in self.itemproc.middlewares:
-            if hasattr(mw, "open_spider"):
-                _call(mw.open_spider, spider)
+        for method in self.itemproc.methods["open_spider"]:  # in the crawl's order
+            _call(method, spider)
         self.stats.open_spider()
         self.stats.set_value("newscrawler/source", "archive")
         for key in ("records_read", "responses", "handed_on", "robots", "not_handed_on", "unused_responses",
@@ -293,12 +290,11 @@ class Reparser:
         self.stats.set_value(PREFIX + "files", list(self.files))
         self.stats.set_value(PREFIX + "problems", [p.as_dict() for p in self.problems])
         self.stats.set_value(PREFIX + "problem_count", len(self.problems))
-        for mw in self.itemproc.middlewares:
-            if hasattr(mw, "close_spider"):
-                try:
-                    _call(mw.close_spider, spider)
-                except Exception:
-                    logger.exception("reparse: error closing %s", type(mw).__name__)
+        for method in self.itemproc.methods["close_spider"]:  # last pipeline first, as a crawl closes them
+            try:
+                _call(method, spider)
+            except Exception:
+                logger.exception("reparse: error closing %s", type(method.__self__).__name__)
         self.crawler.signals.send_catch_log(signal=signals.spider_closed, spider=spider, reason=reason)
         self.stats.close_spider(reason=reason)
 

@@ -101,3 +101,47 @@ def test_the_reader_says_where_a_cut_file_ends_and_reads_a_plain_warc(tmp_path):
     problems = []
     assert [r.url for r in read_archive(plain, problems)] == [f"http://127.0.0.1/{i}" for i in range(4)]
     assert problems == []
+
+
+CALLS: list[str] = []
+
+
+class _First:
+    def open_spider(self, spider):
+        CALLS.append(f"open first {spider.name}")
+
+    def process_item(self, item):
+        CALLS.append("item first")
+        return item
+
+    def close_spider(self):
+        CALLS.append("close first")
+
+
+class _Second(_First):
+    def open_spider(self):
+        CALLS.append("open second")
+
+    def process_item(self, item):
+        CALLS.append("item second")
+        return item
+
+    def close_spider(self, spider):
+        CALLS.append(f"close second {spider.name}")
+
+
+@pytest.mark.filterwarnings("ignore:.*requires a spider argument")  # deprecated, still supported: tested here
+def test_reparse_opens_runs_and_closes_the_pipelines_as_a_crawl_does(tmp_path):
+    """Scrapy's order: opened and run first to last, closed last to first; the spider passed
+    to the methods that ask for it."""
+    from newscrawler.reparse import Reparser, reparse_settings
+
+    here = __name__
+    settings = reparse_settings(tmp_path, {"ITEM_PIPELINES": {f"{here}._First": 1, f"{here}._Second": 2}})
+    CALLS.clear()
+    reparser = Reparser(profile_spider_class("kashaf"), {"start_url": "http://a.example/"}, settings)
+    reparser.open()
+    reparser.item({"url": "http://a.example/1"})
+    reparser.close("finished")
+    assert CALLS == ["open first kashaf", "open second", "item first", "item second",
+                     "close second kashaf", "close first"]
