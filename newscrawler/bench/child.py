@@ -37,6 +37,10 @@ def main(argv=None) -> int:
     p.add_argument("--max-pages", type=int, default=0, help="stop after this many responses (0: no limit)")
     p.add_argument("--profile", default=None, help="write a cProfile of the crawl to this file")
     p.add_argument("--archive", action="store_true", help="archive every response (NEWSCRAWLER_ARCHIVE)")
+    p.add_argument("--record", default=None, metavar="FILE", help="kashaf: keep every response in FILE (breakdown.py)")
+    p.add_argument("--given", choices=("pages", "items"), default=None,
+                   help="kashaf: the pages (or items) of the responses in --record FILE, made before the crawl")
+    p.add_argument("--no-pipelines", action="store_true", help="ITEM_PIPELINES off")
     args = p.parse_args(argv)
 
     from scrapy.crawler import CrawlerProcess
@@ -51,12 +55,22 @@ def main(argv=None) -> int:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
     if args.archive:
         overrides["NEWSCRAWLER_ARCHIVE"] = True
+    if args.no_pipelines:
+        overrides["ITEM_PIPELINES"] = {}
     settings = project_settings(overrides)
     process = CrawlerProcess(settings)
     if args.spider == "bare":
         from newscrawler.bench.bare import BareSpider
 
         crawler = process.create_crawler(BareSpider)
+    elif args.record:
+        from newscrawler.bench import breakdown
+        from newscrawler.spiders.profiles import profile_spider_class
+
+        kashaf = profile_spider_class("kashaf")
+        spidercls = (breakdown.given_class(kashaf, args.record, args.given) if args.given
+                     else breakdown.recording_class(kashaf, args.record))
+        crawler = process.create_crawler(spidercls)
     else:
         crawler = process.create_crawler("kashaf")
     process.crawl(crawler, start_url=args.url)

@@ -13,7 +13,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 FULL = {"crawl": 5000, "parser": 1000, "memory": (10_000, 50_000), "load_seconds": 5.0}
 QUICK = {"crawl": 300, "parser": 40, "memory": (300, 1200), "load_seconds": 1.0}
-PARTS = ("site", "crawl", "parser", "memory")
+PARTS = ("site", "crawl", "parser", "memory")  # the default run
+EXTRA_PARTS = ("breakdown",)  # on request (--only): not a target, an explanation
 
 TARGET_RATIO = 0.9
 TARGET_SPEEDUP = 20.0
@@ -44,8 +45,8 @@ def _child(module: str, *args: str, timeout: float = 3600) -> dict:
 
 
 def _crawl(spider: str, url: str, out: str, jobdir: str | None = None, max_pages: int = 0,
-           archive: bool = False) -> dict:
-    args = ["--spider", spider, "--url", url, "--out", out]
+           archive: bool = False, *extra: str) -> dict:
+    args = ["--spider", spider, "--url", url, "--out", out, *extra]
     if jobdir:
         args += ["--jobdir", jobdir]
     if archive:
@@ -100,6 +101,40 @@ def bench_crawl(sizes: dict) -> dict:
     return {"mixes": mixes, "a": mixes["all"]["a"], "ok": ok}
 
 
+def bench_breakdown(sizes: dict) -> dict:
+    """Where kashaf's time goes beside the bare spider, on every layout: each share is the
+    difference of two crawls of the same pages (``bench/breakdown.py``)."""
+    from newscrawler.sample_site import RunningSite
+
+    n = sizes["crawl"]
+    runs = {}
+    with RunningSite(articles=n, seed=1, layouts="all") as site, \
+            tempfile.TemporaryDirectory(prefix="nc-bench-") as tmp:
+        dump = str(Path(tmp) / "responses.pickle")
+        ways = {"bare": ("bare",), "kashaf": ("kashaf", "--record", dump),
+                "pages given": ("kashaf", "--record", dump, "--given", "pages"),
+                "items given": ("kashaf", "--record", dump, "--given", "items"),
+                "items given, no pipelines": ("kashaf", "--record", dump, "--given", "items", "--no-pipelines")}
+        for name, (spider, *extra) in ways.items():
+            runs[name] = _crawl(spider, site.url, str(Path(tmp) / name.replace(" ", "_")), None, 0, False, *extra)
+    for name, r in runs.items():
+        _say(f"breakdown: {name:26s} {r['pages_per_s']:7.1f} pages/s, {r['cpu_ms_per_page']:.2f} CPU ms/page "
+             f"({r['pages']} pages, {r['item_scraped_count']} items)")
+    ms = {name: r["cpu_ms_per_page"] for name, r in runs.items()}
+    shares = {"parser": ms["kashaf"] - ms["pages given"], "item loader": ms["pages given"] - ms["items given"],
+              "pipelines": ms["items given"] - ms["items given, no pipelines"]}
+    _say("breakdown: CPU ms/page of kashaf's own work: " + ", ".join(f"{k} {v:.2f}" for k, v in shares.items())
+         + f"; the rest {ms['items given, no pipelines']:.2f} vs the bare spider's {ms['bare']:.2f} "
+         f"(the bare spider builds a tree and reads its links; with pages given, kashaf builds none)")
+    need = ms["bare"] / TARGET_RATIO
+    _say(f"breakdown: a ratio of {TARGET_RATIO} allows kashaf {need:.2f} CPU ms/page: "
+         f"{need - ms['pages given']:+.2f} ms/page for the whole parser (today {shares['parser']:.2f})")
+    same = len({r["pages"] for r in runs.values()}) == 1
+    if not same:
+        _say("breakdown: NOTE the crawls fetched different page counts: the differences are not like with like")
+    return {"runs": runs, "shares": shares, "ok": same}
+
+
 def bench_parser(sizes: dict) -> dict:
     from newscrawler.bench.parser import run
 
@@ -144,7 +179,7 @@ def run(parts=PARTS, quick: bool = False) -> int:
     _say(f"newscrawler bench ({'quick' if quick else 'full'}): {os.cpu_count()} cores, {_cpu_model()}, "
          f"Python {platform.python_version()}")
     results = {}
-    for part in PARTS:
+    for part in PARTS + EXTRA_PARTS:
         if part in parts:
             results[part] = globals()[f"bench_{part}"](sizes)
     verdicts = []

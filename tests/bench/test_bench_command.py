@@ -6,6 +6,7 @@ command itself, not a test.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -34,7 +35,7 @@ def test_quick_parser_and_site_figures_are_printed():
 def test_a_bad_part_is_one_line():
     proc = _bench("--only", "everything")
     assert proc.returncode == 2
-    assert proc.stderr.count("\n") == 1 and "choose from site, crawl, parser, memory" in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "choose from site, crawl, parser, memory, breakdown" in proc.stderr
 
 
 def test_quick_export_bench_checks_its_rows_and_clusters():
@@ -53,3 +54,40 @@ def test_bench_archive_says_what_is_wrong_with_its_arguments():
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "choose from speed, memory" in proc.stderr
+
+
+def test_the_breakdown_hands_the_spider_what_it_would_have_worked_out_itself(tmp_path):
+    """``bench --only breakdown`` measures shares as differences of crawls, so the crawls must do the same
+    work but the part taken out: with the pages given, the records are the crawl's own (every field but
+    ``crawled_at``); with the items given, the same records are written; without pipelines, none. One
+    request at a time, so that the same one of two duplicates comes first in every crawl."""
+    from newscrawler.sample_site import RunningSite
+    from tests.helpers import all_records
+
+    def child(name, *extra):
+        proc = subprocess.run([sys.executable, "-m", "newscrawler.bench.child", "--spider", "kashaf", "--url", site.url,
+                               "--out", str(tmp_path / name), "--record", str(tmp_path / "responses"), "--concurrency", "1", *extra],
+                              cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        out = json.loads(proc.stdout.splitlines()[-1])
+        records = {r["url"]: {k: v for k, v in r.items() if k != "crawled_at"}
+                   for r in all_records(tmp_path / name)} if (tmp_path / name).exists() else {}
+        return out, records
+
+    with RunningSite(articles=40, seed=3) as site:
+        recorded, own = child("recorded")
+        pages, from_pages = child("pages", "--given", "pages")
+        items, from_items = child("items", "--given", "items")
+        bare, none = child("nopipes", "--given", "items", "--no-pipelines")
+    assert own and from_pages == own
+    assert set(from_items) == set(own)
+    assert recorded["pages"] == pages["pages"] == items["pages"] == bare["pages"]
+    assert none == {} and bare["records"] == 0 and bare["item_scraped_count"] >= len(own)
+
+
+def test_quick_breakdown_prints_every_share():
+    proc = _bench("--quick", "--only", "breakdown")
+    assert proc.returncode == 0, proc.stderr
+    shares = next(ln for ln in proc.stdout.splitlines() if "own work" in ln)
+    assert all(f"{k} " in shares for k in ("parser", "item loader", "pipelines"))
+    assert sum(ln.startswith("breakdown:") for ln in proc.stdout.splitlines()) == 7
