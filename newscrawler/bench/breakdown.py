@@ -16,27 +16,35 @@ Nothing here is used by a crawl; it is a measuring instrument.
 
 from __future__ import annotations
 
-import pickle
+import json
 from datetime import datetime, timezone
 
 GIVEN = ("pages", "items")
 
 
+def _recorded(dump: str):
+    """The (url, body, content type) of each response in ``dump``: a JSON line, then the body's bytes."""
+    with open(dump, "rb") as f:
+        while head := f.readline():
+            url, ctype, size = json.loads(head)
+            yield url, f.read(size), ctype
+
+
 def recording_class(spidercls: type, dump: str) -> type:
-    """``spidercls`` that keeps every response it received and writes them to ``dump`` when closed."""
+    """``spidercls`` that writes every response it receives to ``dump`` (``_recorded`` reads it)."""
 
     class Recording(spidercls):
         def parse(self, response):
-            kept = getattr(self, "_kept", None)
-            if kept is None:
-                kept = self._kept = []
-            kept.append((response.url, response.body,
-                         response.headers.get(b"Content-Type", b"").decode("latin-1") or None))
+            out = getattr(self, "_dump", None)
+            if out is None:
+                out = self._dump = open(dump, "wb")  # noqa: SIM115 - closed with the spider
+            ctype = response.headers.get(b"Content-Type", b"").decode("latin-1") or None
+            out.write(json.dumps([response.url, ctype, len(response.body)]).encode() + b"\n" + response.body)
             yield from super().parse(response)
 
         def closed(self, reason):
-            with open(dump, "wb") as f:
-                pickle.dump(getattr(self, "_kept", []), f)
+            if getattr(self, "_dump", None) is not None:
+                self._dump.close()
 
     Recording.__name__ = f"Recording{spidercls.__name__}"
     return Recording
@@ -49,8 +57,7 @@ def given_class(spidercls: type, dump: str, given: str) -> type:
     from newscrawler.parsing.page import PageParser
     from newscrawler.profiles import load
 
-    with open(dump, "rb") as f:
-        recorded = pickle.load(f)
+    recorded = list(_recorded(dump))
     profile = load(spidercls.name)
     parser = PageParser(profile.rules)
     now = datetime.now(timezone.utc)

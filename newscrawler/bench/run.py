@@ -110,7 +110,7 @@ def bench_breakdown(sizes: dict) -> dict:
     runs = {}
     with RunningSite(articles=n, seed=1, layouts="all") as site, \
             tempfile.TemporaryDirectory(prefix="nc-bench-") as tmp:
-        dump = str(Path(tmp) / "responses.pickle")
+        dump = str(Path(tmp) / "responses")
         ways = {"bare": ("bare",), "kashaf": ("kashaf", "--record", dump),
                 "pages given": ("kashaf", "--record", dump, "--given", "pages"),
                 "items given": ("kashaf", "--record", dump, "--given", "items"),
