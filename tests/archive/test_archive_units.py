@@ -131,6 +131,7 @@ class _Second(_First):
 
 
 @pytest.mark.filterwarnings("ignore:.*requires a spider argument")  # deprecated, still supported: tested here
+@pytest.mark.filterwarnings("ignore:Spider.log.. is deprecated")  # spidermon's monitors log so when the run closes
 def test_reparse_opens_runs_and_closes_the_pipelines_as_a_crawl_does(tmp_path):
     """Scrapy's order: opened and run first to last, closed last to first; the spider passed
     to the methods that ask for it."""
