@@ -1,7 +1,8 @@
 """One benchmark crawl in this process; its figures as one JSON line on stdout.
 
 ``python -m newscrawler.bench.child --spider kashaf|bare --url URL --out DIR
-[--jobdir DIR] [--archive]``. The line has ``pages`` (responses received), ``seconds``
+[--jobdir DIR] [--archive] [--record FILE [--given pages|items]] [--no-pipelines]``
+(the last three for ``bench --only breakdown``: ``bench/breakdown.py``). The line has ``pages`` (responses received), ``seconds``
 (from the engine's start to its finish), ``pages_per_s``, ``records``,
 ``cpu_ms_per_page`` (this process's CPU time per page: what the crawler itself
 costs, whatever else runs on the machine) and ``max_rss_kb`` (this process's
@@ -42,6 +43,10 @@ def main(argv=None) -> int:
                    help="kashaf: the pages (or items) of the responses in --record FILE, made before the crawl")
     p.add_argument("--no-pipelines", action="store_true", help="ITEM_PIPELINES off")
     args = p.parse_args(argv)
+    if args.given and not args.record:
+        p.error("--given needs --record FILE (the responses whose pages or items are given)")
+    if (args.record or args.given) and args.spider != "kashaf":
+        p.error("--record and --given are for the kashaf spider")
 
     from scrapy.crawler import CrawlerProcess
 
