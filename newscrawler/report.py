@@ -366,6 +366,8 @@ def _monitors(summaries: list[dict]) -> str:
 def _distinct(counter: Counter) -> int:
     """How many outlets/countries/categories: a null value (UNKNOWN) is none of them."""
     return sum(1 for k in counter if k != UNKNOWN)
+
+
 STOP_WORDS = {  # the crawl budget's stop reasons (spiders/budget.py REASONS), in words; also the run wrapper's
     "no_new_links": "no new links", "other_depth": "other-depth", "depth_limit": "depth limit",
     "page_budget": "page budget",

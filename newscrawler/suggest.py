@@ -52,6 +52,8 @@ _FIELD_WORDS = {
 ARAB_ZONES = ("Asia/Riyadh", "Africa/Cairo", "Asia/Dubai", "Africa/Casablanca", "Africa/Tunis", "Africa/Algiers",
               "Asia/Baghdad", "Asia/Amman", "Asia/Beirut", "Asia/Damascus", "Asia/Kuwait", "Asia/Qatar",
               "Asia/Bahrain", "Asia/Muscat", "Africa/Tripoli", "Africa/Khartoum", "Asia/Gaza", "Asia/Aden")
+
+
 def _lines(body: bytes, content_type: str | None):
     text, _ = decode_html(body, content_type)
     root = html_root(text)

@@ -9,7 +9,6 @@ the publication and crawl dates, and how the data was made.
 
 from __future__ import annotations
 
-
 import pyarrow as pa
 
 TOP = 30  # rows per count table; the rest is one "others" line
@@ -151,4 +150,3 @@ def render(stats: dict, schema: pa.Schema) -> str:
         "",
     ]
     return "\n".join(head + text)
-

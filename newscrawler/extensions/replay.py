@@ -39,6 +39,7 @@ def replay_files(value) -> list:
 
     return archive_files([p for p in str(value).split(",") if p.strip()])
 
+
 class NotInArchive(PageLost):
     """A request the archive has no response for."""
 

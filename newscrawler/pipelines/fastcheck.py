@@ -25,6 +25,7 @@ def compile_schema(schema: dict):
         validate = fastjsonschema.compile(schema)
     except Exception:  # noqa: BLE001 - any schema it cannot compile: always "not sure"
         return _never
+
     def certainly_valid(instance) -> bool:
         try:
             validate(instance)

@@ -43,7 +43,6 @@ SHORT = ["-s", "NEWSCRAWLER_REDIS_IDLE_SECONDS=1", "-s", "NEWSCRAWLER_REDIS_POLL
 KILLS = ["claim:1", "write:6", "claim:12", "claim:4"]  # the chain of victims, in order
 
 
-
 def test_workers_sigkilled_inside_the_claim_to_write_path_under_load_lose_nothing(tmp_path, record_property):
     keys = Keys("kashaf")
     logdir = tmp_path / "logs"

@@ -67,4 +67,3 @@ def test_the_edge_case_is_read_as_xpath_reads_it():
     assert (facts.base, facts.og_title, facts.twitter_title, facts.title) == ("/x/", "", "TW", "T <b>x</b>")
     assert facts.noscript is True  # a no-break space is text to normalize-space()
     assert facts.scripts == 3 and facts.jsonld == ['{"headline": "h"}']
-
