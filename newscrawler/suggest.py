@@ -207,8 +207,10 @@ def suggest(article: tuple[str, bytes, str | None], listing: tuple[str, bytes, s
     # 4. a link to the outlet's own page
     origin = None
     for ln in a_lines:
+        if not ln.fully_linked:
+            continue
         text = clean_text(ln.text).rstrip(COLONS + " ")
-        if ln.fully_linked and text in DEFAULT_LINK_TEXTS:
+        if text in DEFAULT_LINK_TEXTS:
             origin = {"link_texts": sorted({text, *DEFAULT_LINK_TEXTS[:2]}), "when": "snippet"}
             notes.append(f"follow_origin: the article links to its outlet ({ln.text!r})")
             break

@@ -18,6 +18,8 @@ import resource
 import sys
 import time
 
+from newscrawler.bench.breakdown import GIVEN
+
 # The same settings for both spiders: politeness off for our own local site.
 BENCH_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": False,
@@ -39,7 +41,7 @@ def main(argv=None) -> int:
     p.add_argument("--profile", default=None, help="write a cProfile of the crawl to this file")
     p.add_argument("--archive", action="store_true", help="archive every response (NEWSCRAWLER_ARCHIVE)")
     p.add_argument("--record", default=None, metavar="FILE", help="kashaf: keep every response in FILE (breakdown.py)")
-    p.add_argument("--given", choices=("pages", "items"), default=None,
+    p.add_argument("--given", choices=GIVEN, default=None,
                    help="kashaf: the pages (or items) of the responses in --record FILE, made before the crawl")
     p.add_argument("--no-pipelines", action="store_true", help="ITEM_PIPELINES off")
     args = p.parse_args(argv)

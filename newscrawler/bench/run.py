@@ -45,7 +45,7 @@ def _child(module: str, *args: str, timeout: float = 3600) -> dict:
 
 
 def _crawl(spider: str, url: str, out: str, jobdir: str | None = None, max_pages: int = 0,
-           archive: bool = False, *extra: str) -> dict:
+           archive: bool = False, extra: tuple = ()) -> dict:
     args = ["--spider", spider, "--url", url, "--out", out, *extra]
     if jobdir:
         args += ["--jobdir", jobdir]
@@ -116,7 +116,7 @@ def bench_breakdown(sizes: dict) -> dict:
                 "items given": ("kashaf", "--record", dump, "--given", "items"),
                 "items given, no pipelines": ("kashaf", "--record", dump, "--given", "items", "--no-pipelines")}
         for name, (spider, *extra) in ways.items():
-            runs[name] = _crawl(spider, site.url, str(Path(tmp) / name.replace(" ", "_")), None, 0, False, *extra)
+            runs[name] = _crawl(spider, site.url, str(Path(tmp) / name.replace(" ", "_")), extra=tuple(extra))
     for name, r in runs.items():
         _say(f"breakdown: {name:26s} {r['pages_per_s']:7.1f} pages/s, {r['cpu_ms_per_page']:.2f} CPU ms/page "
              f"({r['pages']} pages, {r['item_scraped_count']} items)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from newscrawler.argtypes import positive
@@ -60,11 +61,7 @@ def print_summary(summary: dict) -> None:
     other = pages - s.get("article_pages", 0) - s.get("listing_pages", 0) - s.get("robots_txt", 0)
     if other > 0:  # error pages, pages that are neither (e.g. not HTML; soft 404s)
         kinds.append(f"{other} other")
-    lost = s.get("unrecoverable_urls") or []
-    why = {}
-    for u in lost:
-        reason = u.get("reason", "").split(":", 1)[0]
-        why[reason] = why.get(reason, 0) + 1
+    why = Counter(u.get("reason", "").split(":", 1)[0] for u in s.get("unrecoverable_urls") or [])
     lines = [
         f"finish reason: {s.get('finish_reason')}",
         f"pages fetched: {pages} ({', '.join(kinds)})",

@@ -661,7 +661,7 @@ class _Reading:
                      if card is not None and _inside(lines[j], card) and not self.p._is_ad(lines[j]))
         if before >= 100 or after >= 300:
             return None
-        if head is not None and (card is None or _inside(lines[head], card)):  # it holds the headline
+        if self.element_holds_headline(card, head):
             return None
         return title
 
@@ -697,10 +697,12 @@ class _Reading:
 
     def holds_headline(self, i: int, j: int, head: int | None) -> bool:
         """Does the smallest element holding lines i and j also hold the headline?"""
-        if head is None:
-            return False
-        shared = self.shared_element(i, j)
-        return shared is None or _inside(self.lines[head], shared)
+        return self.element_holds_headline(self.shared_element(i, j), head)
+
+    def element_holds_headline(self, el, head: int | None) -> bool:
+        """Does ``el`` hold the headline (line ``head``)? No element (``None``: lines with
+        no element in common) counts as holding it; no headline is held by none."""
+        return head is not None and (el is None or _inside(self.lines[head], el))
 
     def card_url(self, line: Line) -> str | None:
         if not line.href or self.join is None:

@@ -222,7 +222,7 @@ def page_base(url: str, base_href: str | None) -> str:
     no such href, it is empty, or it cannot be read (then the page's links are
     still found, against the page's own address; the unreadable href is
     counted by ``join_url``)."""
-    return join_url(url, base_href) or url if base_href else url
+    return (join_url(url, base_href) or url) if base_href else url
 
 
 def unreadable_links() -> int:
