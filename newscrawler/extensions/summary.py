@@ -14,7 +14,9 @@ from pathlib import Path
 
 from scrapy import signals
 
+from newscrawler.monitors import pages_and_records
 from newscrawler.output import write_json_atomic
+from newscrawler.spiders.budget import PREFIX as BUDGET, REASONS
 
 logger = logging.getLogger(__name__)
 
@@ -40,24 +42,20 @@ def error_ratio(stats: dict) -> float:
 
 def budget_summary(stats: dict, reason: str) -> dict:
     """Pages fetched per record, and the chains the crawl budget stopped, by reason."""
-    from newscrawler.spiders.budget import PREFIX as pre, REASONS
-
-    stopped = {r: stats.get(f"{pre}stopped/{r}", 0) for r in REASONS}
-    links = {r: stats.get(f"{pre}links_not_followed/{r}", 0) for r in REASONS}
+    stopped = {r: stats.get(f"{BUDGET}stopped/{r}", 0) for r in REASONS}
+    links = {r: stats.get(f"{BUDGET}links_not_followed/{r}", 0) for r in REASONS}
     ignored = stats.get("depth/request_ignored_count", 0)  # DEPTH_LIMIT cuts made outside the budget's rules
     stopped["depth_limit"] += ignored
     links["depth_limit"] += ignored
     if reason == "closespider_pagecount":  # the page budget stopped every chain still going
         stopped["page_budget"] += 1
-    from newscrawler.monitors import pages_and_records
-
     pages, records = pages_and_records(stats)
     return {
         "pages_per_record": round(pages / records, 2) if records else None,
         "chains_stopped": stopped,
         "links_not_followed": links,
-        "stopped_urls": stats.get(f"{pre}stopped_urls") or [],  # reason, url, chain, links; at most 100
-        "chain_pages": stats.get(f"{pre}chain_pages", 0),  # pages reached by a pagination step
+        "stopped_urls": stats.get(f"{BUDGET}stopped_urls") or [],  # reason, url, chain, links; at most 100
+        "chain_pages": stats.get(f"{BUDGET}chain_pages", 0),  # pages reached by a pagination step
         "max_depth": stats.get("request_depth_max", 0),
     }
 
