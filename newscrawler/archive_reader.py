@@ -228,10 +228,11 @@ def _plain(fh, reading: _Reading, skip_requests: bool):
     offset = 0
     try:
         for rec in it:
+            # the body first: warcio's get_record_offset() reads the record to its end, leaving no body
+            body = rec.raw_stream.read()
             offset = it.get_record_offset()
             if skip_requests and rec.rec_type == "request":
                 continue
-            body = rec.raw_stream.read()
             reading.good()
             yield Record(rec.rec_type, rec.rec_headers, rec.http_headers, body, reading.path, offset)
     except Exception as e:

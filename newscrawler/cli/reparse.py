@@ -31,7 +31,8 @@ def cmd_reparse(args) -> int:
           f"{a.get('not_handed_on', 0)} redirects or retried), "
           f"{a.get('problem_count', 0)} unreadable parts", flush=True)
     print_summary(summary)
-    ok = summary.get("finish_reason") == "finished" and not summary["problems"]
+    failed = (summary.get("monitors") or {}).get("failed") or 0  # e.g. no record at all
+    ok = summary.get("finish_reason") == "finished" and not summary["problems"] and not failed
     return 0 if ok else 1
 
 
@@ -40,7 +41,8 @@ def add_parser(sub) -> None:
         "reparse", help="rebuild records, rejects and a summary from WARC archives, with no network",
         description="Run the spider's page parser, item loader and pipelines over archived responses "
                     "(see NEWSCRAWLER_ARCHIVE). Exit 0: done; 1: some part of an archive was unreadable "
-                    "(every readable record was used) or the run did not finish; 2: a wrong argument.")
+                    "(every readable record was used), a monitor failed (e.g. no record) or the run did not "
+                    "finish; 2: a wrong argument.")
     p.add_argument("archives", nargs="+", metavar="ARCHIVE", help=".warc.gz/.warc files, or folders of them")
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--spider", help="the spider whose parser and pipelines to use, e.g. kashaf")

@@ -162,6 +162,43 @@ def test_reparse_gives_back_exactly_the_crawl(crawl, rebuilt, jobs):
     assert now["monitors"]["passed"] >= 5 and "finish reason: finished" in again["stdout"]
 
 
+def test_an_uncompressed_copy_of_the_archive_gives_the_same_records(crawl, tmp_path):
+    """``.warc`` as well as ``.warc.gz``: ``gunzip`` of the crawl's files reparses to the crawl."""
+    import gzip
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    for path in crawl["archive"]:
+        (plain / path.name[: -len(".gz")]).write_bytes(gzip.decompress(path.read_bytes()))
+    out = tmp_path / "out"
+    proc = reparse(str(plain), "--spider", "kashaf", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    again = run_files(out)
+    assert as_lines(again["records"]) == as_lines(crawl["records"])
+    assert as_lines(again["rejects"]) == as_lines(crawl["rejects"])
+    assert again["summary"]["archive"]["problem_count"] == 0
+
+
+def test_an_archive_that_gives_no_record_fails_the_reparse(crawl, tmp_path):
+    """Only the home page (a listing) kept: the run finishes, its min_records monitor fails, exit 1."""
+    first = crawl["archive"][0]
+    records = list(read_archive(first, [], skip_requests=False))
+    data = first.read_bytes()
+    ends = [r.offset for r in records[1:]] + [len(data)]
+    home = next(r.id for r in records if r.type == "response" and r.url == crawl["base"] + "/")
+    keep = [(r, end) for r, end in zip(records, ends)
+            if r.type == "warcinfo" or r.id == home or r.header("WARC-Concurrent-To") == home]
+    assert [r.type for r, _ in keep] == ["warcinfo", "response", "request", "metadata"]
+    only_home = tmp_path / "home.warc.gz"
+    only_home.write_bytes(b"".join(data[r.offset:end] for r, end in keep))
+    proc = reparse(str(only_home), "--spider", "kashaf", "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    summary = json.loads(outputs(tmp_path / "out")["summaries"][0].read_text("utf-8"))
+    assert summary["records"] == 0 and summary["listing_pages"] == 1
+    assert summary["monitors"]["failed"] >= 1
+    assert "min_records" in {f["monitor"] for f in summary["monitors"]["failures"]}
+
+
 def test_reparse_never_touches_the_seen_store(crawl, rebuilt):
     for jobs in rebuilt:
         assert rebuilt[jobs]["summary"]["incremental"] == {}

@@ -99,7 +99,11 @@ def test_the_reader_says_where_a_cut_file_ends_and_reads_a_plain_warc(tmp_path):
     plain = tmp_path / "plain.warc"
     plain.write_bytes(b"".join(gzip.decompress(data[a:b]) for a, b in zip(offsets, offsets[1:] + [len(data)])))
     problems = []
-    assert [r.url for r in read_archive(plain, problems)] == [f"http://127.0.0.1/{i}" for i in range(4)]
+    records = list(read_archive(plain, problems))
+    assert [r.url for r in records] == [f"http://127.0.0.1/{i}" for i in range(4)]
+    assert [r.body for r in records] == [f"record {i} ".encode() * 50 for i in range(4)]  # not only the headers
+    ends = [len(gzip.decompress(data[a:b])) for a, b in zip(offsets, offsets[1:] + [len(data)])]
+    assert [r.offset for r in records] == [sum(ends[:i]) for i in range(4)]
     assert problems == []
 
 
