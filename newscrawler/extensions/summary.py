@@ -95,6 +95,8 @@ def build_summary(stats: dict, spider_name: str, reason: str, end: datetime) -> 
         "rejects_by_reason": prefixed("newscrawler/rejects/"),
         "parse_errors": stats.get("newscrawler/parse_errors", 0),  # pages whose parsing raised: parse_error rejects
         "unreadable_links": stats.get("newscrawler/links/unreadable", 0),  # hrefs no URL can be made of, skipped
+        # UTF-8 pages with a few invalid bytes, read with each one as U+FFFD (parsing/encoding.py)
+        "pages_with_invalid_bytes": stats.get("newscrawler/encoding/invalid_bytes", 0),
         "spider_exceptions": prefixed("spider_exceptions/"),
         "duplicates": stats.get("newscrawler/duplicates", 0),
         "duplicates_by_kind": prefixed("newscrawler/duplicates/"),

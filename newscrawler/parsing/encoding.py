@@ -1,11 +1,12 @@
 """Decode an HTML page's bytes to text, Arabic-aware.
 
 Order: byte-order mark, then strict UTF-8 (valid UTF-8 with non-ASCII bytes is
-never an accident), then the charset declared in the HTTP header or a
-``<meta>`` tag when it decodes cleanly, then the Arabic single-byte code pages
-(windows-1256, ISO-8859-6), choosing the one that yields the most Arabic
-letters. A declared charset that is wrong (for example ``utf-8`` on
-windows-1256 bytes) is therefore survived, and so is no declaration at all.
+never an accident), then UTF-8 with a few invalid bytes (a page cut and joined
+mid-character, one stray byte: see ``_mostly_utf8``), then the charset declared
+in the HTTP header or a ``<meta>`` tag when it decodes cleanly, then the Arabic
+single-byte code pages (windows-1256, ISO-8859-6), choosing the one that yields
+the most Arabic letters. A declared charset that is wrong (for example ``utf-8``
+on windows-1256 bytes) is therefore survived, and so is no declaration at all.
 """
 
 from __future__ import annotations
@@ -26,6 +27,25 @@ _ARABIC_CODEPAGES = ("cp1256", "iso8859-6")
 
 def _arabic_score(text: str) -> int:
     return len(_ARABIC_LETTER.findall(text))
+
+
+DAMAGED_UTF8 = "utf-8 (invalid bytes replaced)"  # the encoding said of such a page: the spider counts it
+MOSTLY = 4  # valid non-ASCII characters per invalid byte, at least, for UTF-8 with errors
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    """The text of UTF-8 bytes with a few invalid ones (each one U+FFFD), or None.
+
+    Text in a single-byte code page is almost never valid UTF-8 beyond a byte
+    or two: its letters (0xC1-0xFE in windows-1256) are UTF-8 lead bytes that
+    are not followed by continuation bytes (the two real single-byte pages of
+    tests/data: 1 valid character to 400 invalid bytes). So several valid
+    multi-byte characters per invalid byte mean UTF-8 that was damaged, not
+    another charset."""
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")  # what was U+FFFD already stays out
+    good = sum(1 for c in text if c > "\x7f") - text.count("\ufffd")
+    return text if bad > 0 and good >= MOSTLY * bad else None
 
 
 def _try(body: bytes, encoding: str | None) -> str | None:
@@ -56,6 +76,9 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
         return text, "utf-8"
     except UnicodeDecodeError:
         pass
+    text = _mostly_utf8(body)
+    if text is not None:
+        return text, DAMAGED_UTF8
     declared = []
     if content_type:
         declared.append(http_content_type_encoding(content_type))

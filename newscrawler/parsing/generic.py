@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 from newscrawler.parsing.body import MIN_BODY_CHARS, best_body
 from newscrawler.parsing.encoding import decode_html
-from newscrawler.parsing.html import html_root, text_of
+from newscrawler.parsing.html import PageTooDeep, html_root, html_tree, text_of
 from newscrawler.parsing.published import publication_date
 from newscrawler.processors.dates import parse_date
 from newscrawler.processors.text import clean_text
@@ -231,9 +231,16 @@ class GenericParser:
         hints = hints or {}
         text = body if isinstance(body, str) else decode_html(body, content_type)[0]
         page = GenericPage(url=url)
-        root = html_root(text)
+        root, cut = html_tree(text)
         if root is None:
             return page
+        page = self._read(page, root, text, url, hints, listed, now)
+        if cut and page.kind != "article":  # what lay deeper is unread: the page may have been an article
+            raise PageTooDeep("not an article")
+        return page
+
+    def _read(self, page: GenericPage, root, text: str, url: str, hints: dict, listed: bool,
+              now: datetime | None) -> GenericPage:
         base = page_base(url, root.xpath("string(//base/@href)"))
         self._links(root, base, page)
         ld = article_json_ld(root) or {}

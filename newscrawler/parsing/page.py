@@ -47,7 +47,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from newscrawler.parsing.encoding import decode_html
-from newscrawler.parsing.html import html_root, text_of
+from newscrawler.parsing.html import PageTooDeep, html_tree, text_of
 from newscrawler.parsing.labels import DEFAULT_LABELS, LabelMatcher
 from newscrawler.parsing.lines import Line, html_lines, text_lines
 from newscrawler.processors.text import INVISIBLE_CLASS, clean_text, normalize_for_match
@@ -223,7 +223,7 @@ class PageParser:
         caller that follows no link: a reparse."""
         text, encoding = decode_html(body, content_type)
         page = ParsedPage(url=url, kind="other", encoding=encoding, trace=Trace() if explain else None)
-        root = html_root(text)
+        root, cut = html_tree(text)
         if root is None:
             page.why = "no HTML in the response"
             return page
@@ -234,6 +234,8 @@ class PageParser:
         page.noscript = facts.noscript
         lines = html_lines(root, self.labels.texts)
         _Reading(self, page, lines, root, facts).read()
+        if cut and page.kind != "article":  # what lay deeper is unread: the page may have been an article
+            raise PageTooDeep(page.why or page.kind)
         return page
 
     def parse_text(self, text: str, url: str = "", explain: bool = False) -> ParsedPage:

@@ -24,6 +24,7 @@ from newscrawler import profiles
 from newscrawler.argtypes import unknown_name
 from newscrawler.items import article_item, fetch_time, rejected_page
 from newscrawler.middlewares import PageLost
+from newscrawler.parsing.encoding import DAMAGED_UTF8
 from newscrawler.parsing.page import PageParser
 from newscrawler.processors.urls import canonical_url, is_http_url, unreadable_links
 from newscrawler.spiders.budget import CrawlBudget
@@ -53,11 +54,15 @@ def read_page(spider, response, parse, *args, **kwargs):
     ``parse_error``, the exception's one-line message as the reason), is
     counted (``newscrawler/parse_errors``; the ``page_errors`` monitor fails on
     it) and its traceback is logged. Links the parser could not read are
-    counted too (``newscrawler/links/unreadable``).
+    counted too (``newscrawler/links/unreadable``), and so is a UTF-8 page read
+    with invalid bytes replaced (``newscrawler/encoding/invalid_bytes``).
     """
     before = unreadable_links()
     try:
-        return parse(*args, **kwargs), None
+        page = parse(*args, **kwargs)
+        if getattr(page, "encoding", None) == DAMAGED_UTF8:
+            spider.crawler.stats.inc_value("newscrawler/encoding/invalid_bytes")
+        return page, None
     except Exception as e:  # noqa: BLE001 - any parser bug becomes a reject, never a lost page
         return None, parse_error(spider, response, e)
     finally:

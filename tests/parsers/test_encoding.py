@@ -3,7 +3,7 @@
 
 import pytest
 
-from newscrawler.parsing.encoding import decode_html
+from newscrawler.parsing.encoding import DAMAGED_UTF8, decode_html
 from tests.conftest import DATA
 
 REAL = DATA / "real-pages"
@@ -56,3 +56,14 @@ def test_bom_and_garbage_never_raise():
     assert decode_html(b"\xef\xbb\xbf<p>x</p>")[0] == "<p>x</p>"
     text, _ = decode_html(bytes(range(256)) * 3, "text/html; charset=nonsense")
     assert isinstance(text, str)
+
+
+@pytest.mark.parametrize("content_type", [None, "text/html; charset=utf-8", "text/html; charset=windows-1256"])
+def test_utf8_with_a_stray_invalid_byte_stays_utf8(content_type):
+    """One bad byte (a page cut and joined mid-character) does not make the whole page windows-1256."""
+    good = ("<p>" + ARABIC + "</p><p>\ufffd" + ARABIC + "</p>").encode("utf-8")  # a U+FFFD of its own
+    body = good.replace(b"<p>", b"<p>\xd8", 1)  # an Arabic letter's first byte, alone
+    text, used = decode_html(body, content_type)
+    assert used == DAMAGED_UTF8 and text.count(ARABIC) == 2 and text.count("\ufffd") == 2
+    for name in ("windows-1256-no-charset.html", "iso-8859-6-no-charset.html"):  # real single-byte pages
+        assert decode_html((REAL / name).read_bytes(), content_type)[1] != DAMAGED_UTF8

@@ -3,6 +3,7 @@
 import lxml.html
 import pytest
 
+from newscrawler.parsing.html import PageTooDeep, html_root
 from newscrawler.parsing.labels import LabelMatcher
 from newscrawler.parsing.lines import html_lines
 from newscrawler.parsing.page import PageParser
@@ -45,9 +46,12 @@ def test_lines_follow_blocks_and_br_not_inline_tags():
 
 
 def test_deeply_nested_page_does_not_blow_the_stack():
-    html = "<div>" * 5000 + "<h1>عنوان</h1><p>نص</p>" + "</div>" * 5000
-    page = PageParser().parse("http://h/", html.encode())
-    assert page.kind in ("other", "listing", "article")
+    """Read down to the HTML parser's limit (2,048 levels) with no recursion; deeper text is not
+    read, and a page that is then no article says so (PageTooDeep: a parse_error reject)."""
+    html = "<div>" * 2000 + "<h1>عنوان</h1><p>نص</p>" + "</div>" * 2000
+    assert [ln.text for ln in html_lines(html_root(html))] == ["عنوان", "نص"]
+    with pytest.raises(PageTooDeep):
+        PageParser().parse("http://h/", ("<div>" * 5000 + "<h1>عنوان</h1><p>نص</p>" + "</div>" * 5000).encode())
 
 
 @pytest.mark.parametrize("body", [b"", b"   ", b"\x00\x01\x02", b"<html>", b"not html at all", b"<?xml version='1.0'?><a/>"])

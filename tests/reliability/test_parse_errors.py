@@ -8,7 +8,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from newscrawler.parsing.generic import GenericParser
+from newscrawler.parsing.html import PageTooDeep
 from newscrawler.parsing.page import PageParser
 from newscrawler.processors.urls import join_url, page_base, unreadable_links
 from newscrawler.spiders.origin import OriginOptions, find_origin_link
@@ -95,4 +98,69 @@ def test_a_page_whose_parsing_raises_is_a_reject_a_counter_and_a_failed_monitor(
     # every other article is there, exactly as on the site
     truth["records"] = [r for r in truth["records"] if r["url"] != lost]
     truth["duplicate_groups"] = [g for g in truth["duplicate_groups"] if lost not in g]
+    assert_matches_truth(all_records(out), truth)
+
+
+def test_deep_markup_is_read_to_the_parsers_limit_and_an_unread_article_is_an_error():
+    site = SampleSite(20, 2)
+    status, headers, body = site.handle(site.article_path(3), {})
+    ctype = dict(headers)["Content-Type"]
+    url = "http://h.example" + site.article_path(3)
+    plain = PageParser().parse(url, body, ctype)
+
+    def wrapped(n: int, junk: bytes = b"") -> bytes:
+        return body.replace(b"<body>", b"<body>" + b"<div>" * n, 1).replace(
+            b"</body>", b"</div>" * n + junk + b"</body>", 1)
+
+    deep = PageParser().parse(url, wrapped(1500), ctype)
+    assert deep.kind == "article" and (deep.title, deep.paragraphs, deep.meta) == (plain.title, plain.paragraphs, plain.meta)
+    with pytest.raises(PageTooDeep, match="nested deeper than 2048"):
+        PageParser().parse(url, wrapped(2100), ctype)
+    # the article read whole, and a deeper part after it (cut, unread): the article stands
+    tail = PageParser().parse(url, body.replace(b"</body>", b"<div>" * 2100 + b"x" + b"</div>" * 2100 + b"</body>"), ctype)
+    assert tail.kind == "article" and tail.paragraphs == plain.paragraphs
+    with pytest.raises(PageTooDeep):  # the generic spider's parser too
+        GenericParser().parse(url, wrapped(2100), ctype)
+
+
+class DamagedMarkupSite:
+    """The sample site with three damaged article pages: one stray invalid byte in a UTF-8 page
+    (in a ``<meta>`` of its head), an article wrapped in 300 nested ``<div>`` (deeper than libxml2's
+    default limit of 256), and one wrapped in 2,100 (deeper than 2,048, its limit with ``huge_tree``)."""
+
+    def __init__(self, site: SampleSite, bad_byte: str, deep: str, too_deep: str):
+        self.site, self.damage = site, {bad_byte: "byte", deep: 300, too_deep: 2100}
+
+    def handle(self, path, headers=None):
+        status, head, body = self.site.handle(path, headers)
+        how = self.damage.get(path)
+        if how == "byte":
+            body = body.replace(b"</head>", b'<meta name="keywords" content="\xff\xfe"></head>', 1)
+        elif how:
+            body = body.replace(b"<body>", b"<body>" + b"<div>" * how, 1).replace(b"</body>", b"</div>" * how + b"</body>", 1)
+        return status, head, body
+
+
+def test_a_stray_invalid_byte_or_deep_markup_loses_no_article_silently(tmp_path):
+    sample = SampleSite(30, 4)
+    plan = sample.ground_truth("http://h/")
+    singles = [r["url"][len("http://h"):] for r in plan["records"]
+               if not any(r["url"] in g for g in plan["duplicate_groups"])]
+    bad_byte, deep, too_deep = singles[3:6]
+    with Served(DamagedMarkupSite(sample, bad_byte, deep, too_deep)) as site:
+        truth = sample.ground_truth(site.url)
+        proc = run(tmp_path, "kashaf", site.url)
+    out = tmp_path / "data"
+    s = summary_of(out)
+    # the page with an invalid byte is read as the UTF-8 it says it is, and counted
+    assert s["pages_with_invalid_bytes"] == 1
+    # 300 levels deep is read; 2,100 deep cannot be (the parser stops at 2,048): a reject, a counter, a monitor
+    lost = site.url.rstrip("/") + too_deep
+    rejects = [r for r in read_jsonl(outputs(out)["rejects"][0]) if r["code"] == "parse_error"]
+    assert [r["url"] for r in rejects] == [lost]
+    assert rejects[0]["reason"].startswith(
+        "cannot parse the page: PageTooDeep: the page's elements are nested deeper than 2048")
+    assert s["parse_errors"] == 1 and {f["monitor"] for f in s["monitors"]["failures"]} == {"page_errors"}
+    assert proc.returncode == 1 and "page_errors" in proc.stdout, proc.stdout
+    truth["records"] = [r for r in truth["records"] if r["url"] != lost]
     assert_matches_truth(all_records(out), truth)
