@@ -7,6 +7,9 @@ from __future__ import annotations
 import argparse
 import difflib
 
+TRUE_WORDS = ("1", "true", "yes", "on")  # a switch's words (-a full=..., -s NEWSCRAWLER_ARCHIVE=...)
+FALSE_WORDS = ("", "0", "false", "no", "off")
+
 
 def bounded_int(low: int, high: int | None = None, what: str = "number"):
     """An argparse ``type`` accepting whole numbers in ``[low, high]``."""

@@ -160,21 +160,21 @@ def _last_newline_end(fd: int, size: int) -> int:
     return 0
 
 
-def check_writable(folder: Path) -> None:
+def check_writable(folder: Path, what: str = "output folder") -> None:
     """Raise ``OSError`` with a clear message unless files can be created in ``folder``."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OSError(f"cannot create output folder {folder}: {e.strerror or e}") from None
+        raise OSError(f"cannot create {what} {folder}: {e.strerror or e}") from None
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise OSError(f"output folder {folder} is not writable")
+        raise OSError(f"{what} {folder} is not writable")
     probe = folder / f".write-test-{os.getpid()}"
     try:
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as e:
-        raise OSError(f"cannot write in output folder {folder}: {e.strerror or e}") from None
+        raise OSError(f"cannot write in {what} {folder}: {e.strerror or e}") from None
 
 
 def write_json_atomic(path: Path, data) -> None:

@@ -51,6 +51,7 @@ from scrapy.utils.deprecate import argument_is_required
 from twisted.python.failure import Failure
 
 from newscrawler.archive_reader import read_archive
+from newscrawler.argtypes import unknown_name
 from newscrawler.extensions.archive import META_TYPE, PAGE_METHODS, RENDERED
 from newscrawler.items import FETCHED_AT
 
@@ -551,7 +552,7 @@ def spider_for(spider: str | None, profile: str | None, settings) -> tuple[type,
 
     loader = get_spider_loader(settings)
     if spider not in loader.list():
-        raise ReparseError(f"unknown spider {spider!r}; known: {', '.join(sorted(loader.list()))}")
+        raise ReparseError(unknown_name("spider", spider, loader.list()))
     return loader.load(spider), {}
 
 

@@ -4,13 +4,19 @@ Scrapy when the setting is first read.
 
 The kind of a setting is the kind of its default (newscrawler's ``settings.py``
 first, then Scrapy's defaults): a bool, a number, a whole number, a dict or a
-list. A setting with no default (or ``None``) is not checked.
+list. A setting with no default (or ``None``) is not checked, except the
+switches whose ``None`` means "the profile decides" (``SWITCHES``): true or false.
 """
 
 from __future__ import annotations
 
+from newscrawler.argtypes import FALSE_WORDS, TRUE_WORDS
+
 # Settings whose default is a whole number but that Scrapy reads as a number (seconds and ratios).
 _FRACTIONAL = ("DELAY", "TIMEOUT", "INTERVAL", "SECONDS", "RATIO", "WINDOW", "TTL", "BACKOFF", "TARGET_CONCURRENCY")
+
+
+SWITCHES = ("NEWSCRAWLER_ARCHIVE",)  # default None (the profile's key decides), else true or false
 
 
 def _default(name: str):
@@ -27,8 +33,13 @@ def check_values(settings, names) -> None:
     for name in names:
         default = _default(name)
         value = settings.get(name)
-        if default is None or value is None:
+        if value is None or (default is None and name not in SWITCHES):
             continue
+        if name in SWITCHES:
+            if isinstance(value, bool) or str(value).strip().lower() in TRUE_WORDS + FALSE_WORDS:
+                continue
+            raise ValueError(f"setting {name}={value!r} is not true or false (1/0, yes/no, on/off; "
+                             "default: the profile says)")
         if isinstance(default, bool):
             kind, read = "true or false (1/0)", settings.getbool
         elif isinstance(default, float) or (isinstance(default, int) and any(w in name for w in _FRACTIONAL)):

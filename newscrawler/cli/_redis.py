@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from newscrawler.argtypes import unknown_name
 from newscrawler.cli import CliError
 
 
@@ -29,8 +30,7 @@ def _spider_class(args):
     try:
         return loader.load(args.spider)
     except KeyError:
-        raise CliError(f"{args.command}: unknown spider {args.spider!r}; known: {', '.join(sorted(loader.list()))}") \
-            from None
+        raise CliError(f"{args.command}: {unknown_name('spider', args.spider, loader.list())}") from None
 
 
 HELP_URL = "Redis URL (default: the NEWSCRAWLER_REDIS_URL environment variable)"

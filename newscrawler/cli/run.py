@@ -38,7 +38,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from newscrawler.argtypes import name_value
+from newscrawler.argtypes import name_value, unknown_name
 from newscrawler.cli import CliError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,7 +208,7 @@ def cmd_run(args) -> int:
 
     loader = get_spider_loader(settings)
     if spider not in loader.list():
-        raise CliError(f"run: unknown spider {spider!r}; known: {', '.join(sorted(loader.list()))}")
+        raise CliError(f"run: {unknown_name('spider', spider, loader.list())}")
     # The verdict's thresholds: the run's profile; a spider without one (generic) takes the defaults.
     ref = dict(spargs).get("profile") or getattr(loader.load(spider), "profile_name", "") or ""
     try:
@@ -235,8 +235,7 @@ def cmd_run(args) -> int:
     lock.acquire()
     try:
         log_file = log_dir / f"{safe_part(spider)}.log"
-        log = _logger(log_file, settings.getint("NEWSCRAWLER_LOG_MAX_BYTES", 10 * 1024 * 1024),
-                      settings.getint("NEWSCRAWLER_LOG_BACKUPS", 5))
+        log = _logger(log_file, settings.getint("NEWSCRAWLER_LOG_MAX_BYTES"), settings.getint("NEWSCRAWLER_LOG_BACKUPS"))
         cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
         for k, v in spargs:
             cmd += ["-a", f"{k}={v}"]

@@ -16,6 +16,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 
+from newscrawler.argtypes import TRUE_WORDS, unknown_name
 from newscrawler.extensions.summary import build_summary
 from newscrawler.output import check_writable, safe_part, write_json_atomic
 from newscrawler.profiles import ProfileError
@@ -90,7 +91,7 @@ def check_spider(settings, name: str, spargs: dict, set_names=(), output: bool =
     loader = get_spider_loader(settings)
     known = loader.list()
     if name not in known:
-        fail(f"unknown spider {name!r}; known: {', '.join(sorted(known))}", settings, spargs, name)
+        fail(unknown_name("spider", name, known), settings, spargs, name)
     spider = loader.load(name)
     check = getattr(spider, "check_arguments", None)
     if check is not None:
@@ -120,10 +121,19 @@ def check_spider(settings, name: str, spargs: dict, set_names=(), output: bool =
         fail(str(e), settings, spargs, name)
     if not output:
         return
-    try:
-        check_writable(settings.get("NEWSCRAWLER_OUTPUT_DIR") or "data")
-    except OSError as e:
-        fail(str(e), settings, spargs, name)
+    folders = [(settings.get("NEWSCRAWLER_OUTPUT_DIR") or "data", "output folder")]
+    if settings.get("JOBDIR"):
+        folders.append((settings.get("JOBDIR"), "JOBDIR folder"))
+    if settings.get("NEWSCRAWLER_STATE_DIR"):
+        folders.append((settings.get("NEWSCRAWLER_STATE_DIR"), "state folder"))
+    archive = str(settings.get("NEWSCRAWLER_ARCHIVE") or "").strip().lower()
+    if settings.get("NEWSCRAWLER_ARCHIVE_DIR") and (archive in TRUE_WORDS or archive == ""):  # "": the profile says
+        folders.append((settings.get("NEWSCRAWLER_ARCHIVE_DIR"), "archive folder"))
+    for folder, what in folders:
+        try:
+            check_writable(folder, what)
+        except OSError as e:
+            fail(str(e), settings, spargs, name)
     try:  # distributed mode (NEWSCRAWLER_REDIS_URL): Redis must answer
         from newscrawler.distributed import check_settings as check_redis
 

@@ -68,6 +68,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
+from newscrawler.argtypes import TRUE_WORDS
 from newscrawler.items import FETCHED_AT
 from newscrawler.output import append_whole, dead_files, run_name, sync_close
 
@@ -86,7 +87,6 @@ DEFAULT_MAX_BYTES = 1_000_000_000
 SKIP_META = {RECORD_ID, FETCHED_AT, "download_slot", "download_latency", "playwright_page", "proxy"}
 SECRET_HEADERS = ("authorization", "proxy-authorization")  # archived as "(not archived)"
 PAGE_METHODS = "playwright_page_methods"  # kept as their results (did the content appear?)
-_TRUE = ("1", "true", "yes", "on")
 # Settings that change what a page gives: kept in the warcinfo record, reparse uses them again.
 PARSE_SETTINGS = ("NEWSCRAWLER_DUPLICATE_WINDOW", "NEWSCRAWLER_RENDER_JS", "NEWSCRAWLER_JS_WAIT_TIMEOUT",
                   "DOWNLOAD_MAXSIZE", "HTTPERROR_ALLOWED_CODES", "HTTPERROR_ALLOW_ALL")
@@ -108,7 +108,7 @@ def setting_or_profile(crawler) -> bool:
         profile = getattr(crawler.spider, "profile", None)
         value = (getattr(profile, "raw", None) or {}).get("archive", False)
     if isinstance(value, str):
-        return value.strip().lower() in _TRUE
+        return value.strip().lower() in TRUE_WORDS
     return bool(value)
 
 

@@ -80,7 +80,8 @@ def load(name: str) -> Profile:
         path = d / f"{name}.json"
         if path.is_file():
             return load_file(path)
-    raise ProfileError(f"unknown profile {name!r}; known: {', '.join(available()) or 'none'}")
+    known = available()
+    raise ProfileError(unknown_name("profile", name, known) if known else f"unknown profile {name!r}; known: none")
 
 
 def _strings(data: dict, key: str, path: Path) -> list[str]:

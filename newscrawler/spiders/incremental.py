@@ -33,14 +33,13 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from newscrawler.argtypes import FALSE_WORDS, TRUE_WORDS
 from newscrawler.processors.dates import parse_date
 from newscrawler.processors.urls import url_id
 from newscrawler.spiders.base import ArgumentError
 from newscrawler.state import WRITTEN, store_for
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("", "0", "false", "no", "off")
 
 
 def _aware(value: str | None) -> datetime | None:
@@ -93,9 +92,9 @@ class IncrementalMixin:
         else:
             max_pages = None
         full = str(kwargs.get("full", "")).strip().lower()
-        if full not in _TRUE + _FALSE:
+        if full not in TRUE_WORDS + FALSE_WORDS:
             raise ArgumentError(f"full={kwargs.get('full')!r} must be 1 or 0")
-        return {"since": since_dt, "max_pages": max_pages, "full": full in _TRUE}
+        return {"since": since_dt, "max_pages": max_pages, "full": full in TRUE_WORDS}
 
     @classmethod
     def check_arguments(cls, kwargs: dict) -> None:

@@ -33,6 +33,15 @@ def test_scrapy_list_shows_kashaf():
     (["crawl", "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-s", "NEWSCRAWLER_OUTPUT_DIR=/etc/hostname/sub"],
      "cannot create output folder"),
     (["crawl", "kashaf", "-a", "oops"], "Invalid -a value"),
+    (["crawl", "kashf"], "unknown spider 'kashf' (did you mean 'kashaf'?)"),
+    (["crawl", "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-s", "NEWSCRAWLER_ARCHIVE=1",
+      "-s", "NEWSCRAWLER_ARCHIVE_DIR=/etc/hostname/arch"], "cannot create archive folder /etc/hostname/arch"),
+    (["crawl", "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-s", "JOBDIR=/etc/hostname/job"],
+     "cannot create JOBDIR folder /etc/hostname/job"),
+    (["crawl", "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-s", "NEWSCRAWLER_STATE_DIR=/etc/hostname/st"],
+     "cannot create state folder /etc/hostname/st"),
+    (["crawl", "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-s", "NEWSCRAWLER_ARCHIVE=ture"],
+     "setting NEWSCRAWLER_ARCHIVE='ture' is not true or false"),
 ])
 def test_crawl_argument_errors(args, needle):
     out = scrapy(*args)

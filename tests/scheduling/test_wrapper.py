@@ -116,13 +116,18 @@ def test_two_wrappers_started_together_one_runs(tmp_path):
 
 
 def test_wrong_arguments_are_one_line_exit_2(tmp_path):
-    for extra in (["-a", "since=bad"], ["-a", "nonsense"]):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    for extra, needle in ((["-a", "since=bad"], "since"), (["-a", "nonsense"], "nonsense"),
+                          (["-s", "NEWSCRAWLER_LOG_MAX_BYTES=abc"], "NEWSCRAWLER_LOG_MAX_BYTES='abc' is not a whole number"),
+                          (["-s", "NEWSCRAWLER_ARCHIVE=1", "-s", f"NEWSCRAWLER_ARCHIVE_DIR={afile / 'arch'}"],
+                           "cannot create archive folder")):
         proc = run(tmp_path, "http://127.0.0.1:9/", *extra)
         assert proc.returncode == 2, proc.stdout + proc.stderr
-        assert (proc.stdout + proc.stderr).count("\n") == 1
-    proc = subprocess.run([sys.executable, "-m", "newscrawler", "run", "nosuch"], cwd=ROOT, capture_output=True,
+        assert (proc.stdout + proc.stderr).count("\n") == 1 and needle in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "newscrawler", "run", "kashf"], cwd=ROOT, capture_output=True,
                           text=True)
-    assert proc.returncode == 2 and "unknown spider 'nosuch'" in proc.stderr
+    assert proc.returncode == 2 and "unknown spider 'kashf' (did you mean 'kashaf'?)" in proc.stderr
 
 
 def test_sigterm_to_the_wrapper_stops_the_crawl_cleanly_and_keeps_the_lock_until_it_exits(tmp_path):
