@@ -64,6 +64,17 @@ def test_shell_takes_the_host_from_the_url_and_spider_arguments_and_writes_nothi
     assert not out.exists()
 
 
+@pytest.mark.parametrize("args,needle", [
+    (["-a", "sinse=2026-01-01"], "unknown kashaf argument 'sinse' (did you mean 'since'?)"),
+    (["-a", "since=bad"], "since='bad' is not a date"),
+    (["-s", "DOWNLOAD_DELAY=abc"], "setting DOWNLOAD_DELAY='abc' is not a number"),
+])
+def test_shell_says_what_is_wrong_with_its_arguments_in_one_line(args, needle):
+    proc = scrapy("shell", "http://127.0.0.1:9/", "--spider=kashaf", *args, "-c", "1")
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert needle in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr[-3000:]
+
+
 def test_check_runs_the_profiles_contracts_against_the_sample_sites():
     proc = scrapy("check", "-s", "LOG_ENABLED=0")
     assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
