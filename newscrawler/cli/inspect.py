@@ -17,6 +17,7 @@ from newscrawler.cli import CliError
 
 def fetch(url: str, timeout: float = 30.0) -> tuple[str, bytes, str | None]:
     """(final url, body, content type) of one GET, robots.txt obeyed; CliError (one line) otherwise."""
+    import http.client
     import urllib.error
     import urllib.request
 
@@ -37,8 +38,8 @@ def fetch(url: str, timeout: float = 30.0) -> tuple[str, bytes, str | None]:
             robots = Protego.parse(r.read().decode("utf-8", "replace"))
     except urllib.error.HTTPError:
         robots = None  # no robots.txt: everything is allowed
-    except (urllib.error.URLError, OSError, ValueError) as e:
-        raise CliError(f"inspect: cannot reach {parts.netloc}: {getattr(e, 'reason', e)}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
+        raise CliError(f"inspect: cannot reach {parts.netloc}: {_why(e)}") from None
     if robots is not None and not robots.can_fetch(url, agent):
         raise CliError(f"inspect: robots.txt of {parts.netloc} disallows {url}")
     try:
@@ -46,8 +47,17 @@ def fetch(url: str, timeout: float = 30.0) -> tuple[str, bytes, str | None]:
             return r.geturl(), r.read(), r.headers.get("Content-Type")
     except urllib.error.HTTPError as e:
         raise CliError(f"inspect: {url}: HTTP {e.code}") from None
-    except (urllib.error.URLError, OSError, ValueError) as e:
-        raise CliError(f"inspect: cannot fetch {url}: {getattr(e, 'reason', e)}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as e:
+        raise CliError(f"inspect: cannot fetch {url}: {_why(e)}") from None
+
+
+def _why(e: Exception) -> str:
+    """A failed fetch in a few words (a reply that is no HTTP: ``not an HTTP reply: 'NOT HTTP AT ALL'``)."""
+    import http.client
+
+    if isinstance(e, http.client.BadStatusLine) and not isinstance(e, ConnectionError):
+        return f"not an HTTP reply: {str(e)[:80]!r}"
+    return str(getattr(e, "reason", None) or e or type(e).__name__)
 
 
 def load_target(target: str, url: str | None) -> tuple[str, bytes, str | None]:

@@ -102,6 +102,38 @@ def test_inspect_fetches_a_url_once_and_obeys_robots_txt():
         assert proc.returncode == 2 and "robots.txt of 127.0.0.1" in proc.stderr and "disallows" in proc.stderr
 
 
+def test_inspect_of_a_server_that_does_not_speak_http_is_one_line():
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)  # the loop looks at stop this often
+    stop = threading.Event()
+
+    def answer():
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            with conn:
+                conn.recv(4096)
+                conn.sendall(b"NOT HTTP AT ALL\r\n\r\n")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        proc = inspect(f"http://127.0.0.1:{listener.getsockname()[1]}/news/1")
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "not an HTTP reply: 'NOT HTTP AT ALL" in proc.stderr, proc.stderr
+
+
 def test_annotated_page_in_headless_chromium(tmp_path):
     pytest.importorskip("playwright")
     d = FIXTURES / "noisy_article"
