@@ -160,13 +160,28 @@ def _last_newline_end(fd: int, size: int) -> int:
     return 0
 
 
+def not_a_folder(folder: Path) -> Path | None:
+    """The file that stands where ``folder`` or one of its parents should be, or None (what
+    mkdir's "File exists" or "Not a directory" means)."""
+    for p in (Path(folder), *Path(folder).parents):
+        if p.exists():
+            return None if p.is_dir() else p
+    return None
+
+
+def folder_error(folder: Path, e: OSError) -> str:
+    """Why ``folder`` cannot be made, in words: a file in the way, or the system's reason."""
+    blocker = not_a_folder(folder)
+    return f"{blocker} is a file, not a folder" if blocker is not None else (e.strerror or str(e))
+
+
 def check_writable(folder: Path, what: str = "output folder") -> None:
     """Raise ``OSError`` with a clear message unless files can be created in ``folder``."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OSError(f"cannot create {what} {folder}: {e.strerror or e}") from None
+        raise OSError(f"cannot create {what} {folder}: {folder_error(folder, e)}") from None
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OSError(f"{what} {folder} is not writable")
     probe = folder / f".write-test-{os.getpid()}"

@@ -25,6 +25,8 @@ from datetime import datetime, timezone
 from html import escape
 from pathlib import Path
 
+from newscrawler.output import folder_error
+
 UNKNOWN = "غير محدد"  # a null country, category or outlet; an unreadable date
 NO_SCORE = "بلا درجة"  # a null score
 OTHERS = "مصادر أخرى"  # the bar that sums the outlets past the first MAX_BARS
@@ -469,5 +471,5 @@ def write_report(files: list, out, summaries: list | None = None, title: str | N
         tmp.write_text(page, encoding="utf-8")
         os.replace(tmp, out)
     except OSError as e:
-        raise ReportError(f"cannot write {out}: {e.strerror or e}") from None
+        raise ReportError(f"cannot write {out}: {folder_error(out.parent, e)}") from None
     return data

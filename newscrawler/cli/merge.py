@@ -16,11 +16,15 @@ def rejects_path(out: Path) -> Path:
 
 def cmd_merge(args) -> int:
     from newscrawler import merging
-    from newscrawler.output import JsonLinesFile
+    from newscrawler.output import JsonLinesFile, check_writable
 
     out = Path(args.out)
     if not out.name.endswith(".jsonl") or merging.kind_of(out) != merging.RECORDS:
         raise CliError(f"merge: --out {out}: must name a .jsonl file (not .rejects.jsonl)")
+    try:  # before reading: a wrong --out is a wrong argument
+        check_writable(out.parent, "folder")
+    except OSError as e:
+        raise CliError(f"merge: --out {out}: {e}") from None
     out_rejects = rejects_path(out)
     ours = [out, out_rejects, out.with_name(out.name + ".part"), out_rejects.with_name(out_rejects.name + ".part")]
     try:

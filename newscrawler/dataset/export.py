@@ -40,7 +40,7 @@ from newscrawler.dataset import card, language
 from newscrawler.dataset.clusters import DEFAULT_THRESHOLD, WINDOW_DAYS, Clusterer
 from newscrawler.dataset.reader import find_run_files, read_at, read_lines
 from newscrawler.merging import instant
-from newscrawler.output import write_json_atomic
+from newscrawler.output import not_a_folder, write_json_atomic
 from newscrawler.dataset.schema import EXTRA, RowMaker, arrow_schema, local_iso, record_of
 
 BATCH = 2_000  # rows per conversion and per Parquet row group: what memory holds at once
@@ -70,7 +70,9 @@ def _check_out(out: Path) -> None:
         raise ExportError(f"--out {out}: already exists and is not an empty folder (an export needs a new folder)")
     parent = out.resolve().parent
     if not parent.is_dir():
-        raise ExportError(f"--out {out}: folder {parent} does not exist")
+        blocker = not_a_folder(parent)
+        raise ExportError(f"--out {out}: {blocker} is a file, not a folder" if blocker is not None
+                          else f"--out {out}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ExportError(f"--out {out}: cannot write in {parent}")
 

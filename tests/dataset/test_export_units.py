@@ -162,6 +162,7 @@ def test_wrong_arguments_get_one_line_and_exit_2(tmp_path, capsys):
         ([run, "--out", out, "--format", "csv"], "invalid choice"),
         ([run, "--out", out, "--window-days", "-1"], "window must be"),
         ([run, "--out", str(tmp_path / "full")], "not an empty folder"),
+        ([run, "--out", str(tmp_path / "full" / "x" / "ds")], f"{tmp_path / 'full' / 'x'} is a file, not a folder"),
         ([str(tmp_path / "nothing"), "--out", out], "no such file"),
         ([str(tmp_path / "full"), "--out", out], "no run files"),
     ]

@@ -74,7 +74,23 @@ def test_output_folder_that_cannot_be_written(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("a regular file, not a folder\n")
     proc, lines = run(tmp_path, "kashaf", "-a", "start_url=http://127.0.0.1:9/", out=blocker / "sub")
-    one_line_error(proc, lines, str(blocker / "sub"))
+    one_line_error(proc, lines, str(blocker / "sub"), f"{blocker} is a file, not a folder")
+    assert blocker.read_text() == "a regular file, not a folder\n"
+
+
+def test_merge_and_report_into_a_folder_that_is_a_file_are_one_line(tmp_path, capsys):
+    from newscrawler.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("a regular file, not a folder\n")
+    run_file = tmp_path / "run.jsonl"
+    run_file.write_text(json.dumps({"id": "a" * 20, "url": "http://h.example/1", "crawled_at": "2026-11-01T00:00:00Z"})
+                        + "\n", encoding="utf-8")
+    for command, out in (("merge", blocker / "m.jsonl"), ("report", blocker / "r.html")):
+        assert main([command, str(run_file), "--out", str(out)]) == 2, command
+        err = capsys.readouterr().err
+        assert err.startswith("newscrawler: error:") and len(err.strip().splitlines()) == 1, err
+        assert f"{blocker} is a file, not a folder" in err, err
     assert blocker.read_text() == "a regular file, not a folder\n"
 
 
