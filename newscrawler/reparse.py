@@ -563,6 +563,7 @@ def reparse(archives: list[str], out: str, spider: str | None = None, profile: s
 
     from newscrawler.output import check_writable
     from newscrawler.profiles import ProfileError
+    from newscrawler.setting_values import check_values
     from newscrawler.spiders.base import ArgumentError
 
     files = archive_files(archives)
@@ -573,6 +574,10 @@ def reparse(archives: list[str], out: str, spider: str | None = None, profile: s
         raise ReparseError(str(e)) from None
     args, archived = archive_run(files)
     settings = reparse_settings(out_dir, overrides, archived)
+    try:
+        check_values(settings, overrides or {})
+    except ValueError as e:
+        raise ReparseError(str(e)) from None
     spidercls, extra = spider_for(spider, profile, settings)
     args.pop("_job", None)  # scrapyd's job id
     args.pop("profile", None)  # the profile is today's (--spider) or the one given (--profile)

@@ -267,6 +267,11 @@ def test_reparse_says_what_is_wrong_with_its_arguments(crawl, tmp_path):
         ([archive, "--spider", "kashaf", "--profile", "x.json", "--out", str(tmp_path)], "not allowed with"),
         ([archive, "--profile", str(bad_profile), "--out", str(tmp_path)], "invalid JSON"),
         ([archive, "--spider", "kashaf", "--out", str(tmp_path), "-a", "since=yesterday"], "since='yesterday'"),
+        ([archive, "--spider", "kashf", "--out", str(tmp_path)], "unknown spider 'kashf' (did you mean 'kashaf'?)"),
+        ([archive, "--spider", "kashaf", "--out", str(tmp_path), "-s", "NEWSCRAWLER_DUPLICATE_WINDOW=x"],
+         "NEWSCRAWLER_DUPLICATE_WINDOW='x' is not"),
+        ([archive, "--spider", "kashaf", "--out", str(tmp_path), "-s", "NEWSCRAWLER_DUPLICAT_WINDOW=1"],
+         "unknown setting 'NEWSCRAWLER_DUPLICAT_WINDOW'"),
     ]
     for args, message in cases:
         proc = reparse(*args)

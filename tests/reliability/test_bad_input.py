@@ -178,6 +178,25 @@ def test_a_bad_setting_value(tmp_path):
     one_line_error(proc, [ln for ln in (proc.stdout + proc.stderr).splitlines() if ln.strip()], words)
 
 
+def test_a_typo_in_one_of_our_setting_names_is_one_line(tmp_path):
+    """``-s NEWSCRAWLER_OUTPUT_DIRR=...`` used to be ignored: the run wrote to data/ and said nothing."""
+    typo = tmp_path / "typo"
+    proc, lines = run(tmp_path, "kashaf", "-a", "start_url=http://127.0.0.1:9/", "-s", f"NEWSCRAWLER_OUTPUT_DIRR={typo}")
+    one_line_error(proc, lines, "unknown setting 'NEWSCRAWLER_OUTPUT_DIRR' (did you mean 'NEWSCRAWLER_OUTPUT_DIR'?)")
+    assert not typo.exists()
+
+
+def test_every_setting_name_the_code_reads_is_known():
+    """The list the typo check uses holds every NEWSCRAWLER_ setting the package reads or sets."""
+    from newscrawler.setting_values import own_settings
+
+    read = re.compile(r"""(?:settings\.(?:get|getint|getbool|getfloat|getdict|getlist)\(\s*|^\s*)"(NEWSCRAWLER_[A-Z0-9_]+)"\s*[,):]""", re.M)
+    found = {name for path in (ROOT / "newscrawler").rglob("*.py") for name in read.findall(path.read_text("utf-8"))}
+    env_only = {"NEWSCRAWLER_PROFILES_DIR", "NEWSCRAWLER_REAL_PAGES", "NEWSCRAWLER_EGG_CACHE", "NEWSCRAWLER_REDIS_SERVER"}
+    assert len(found) > 25, sorted(found)  # the pattern finds them
+    assert found - env_only <= own_settings(), sorted(found - env_only - own_settings())
+
+
 @pytest.mark.parametrize("setting,words", [
     ("CONCURRENT_REQUESTS=many", "CONCURRENT_REQUESTS='many' is not a whole number"),
     ("CONCURRENT_REQUESTS=2.5", "is not a whole number"),
