@@ -84,10 +84,28 @@ def _profile(args):
         raise CliError(f"inspect: {e}") from None
 
 
+def _check_suggested(text: str) -> None:
+    """The crawler must take the suggested profile as it is: read it back as a crawl would."""
+    import tempfile
+
+    from newscrawler import profiles
+
+    with tempfile.TemporaryDirectory(prefix="nc-suggest-") as tmp:
+        path = Path(tmp) / "suggested.json"
+        path.write_text(text, encoding="utf-8")
+        try:
+            profiles.load_file(path)
+        except profiles.ProfileError as e:
+            raise CliError(f"inspect --suggest: the profile would not load: {str(e).removeprefix(f'{path}: ')}") \
+                from None
+
+
 def cmd_inspect(args) -> int:
     from newscrawler.inspection import annotate, format_report, inspect_page
 
     profile = _profile(args)
+    if args.name is not None and not args.suggest:
+        raise CliError("inspect: --name goes with --suggest")
     if args.suggest:
         from newscrawler.suggest import suggest
 
@@ -97,6 +115,7 @@ def cmd_inspect(args) -> int:
         listing = load_target(args.targets[1], None)
         found, notes = suggest(article, listing, base=dict(profile.raw), name=args.name)
         text = json.dumps(found, ensure_ascii=False, indent=2)
+        _check_suggested(text)
         for note in notes:
             print(f"# {note}")
         if args.out:

@@ -215,3 +215,14 @@ def test_suggest_reads_the_origin_link_and_the_zone_as_the_crawl_would():
     assert profile["follow_origin"] == {"link_texts": sorted({"المصدر الاصلي", "المصدر الأصلي", "اقرأ الخبر من المصدر"}),
                                         "when": "snippet"}
     assert profile["timezone"] == "Africa/Cairo", notes
+
+
+def test_suggest_writes_no_profile_the_crawler_would_refuse(tmp_path):
+    pages = [FIXTURES / "split_meta" / "page.html", FIXTURES / "listing_cards" / "page.html"]
+    out = tmp_path / "bad.json"
+    proc = inspect("--suggest", *pages, "--name", "bad name!", "--out", out)
+    assert proc.returncode == 2 and not out.exists(), proc.stdout + proc.stderr
+    assert proc.stderr.strip() == ("newscrawler: error: inspect --suggest: the profile would not load: "
+                                   "'name' must be lower-case letters, digits and _"), proc.stderr
+    proc = inspect("--suggest", *pages, "--name", "good_one", "--out", out)
+    assert proc.returncode == 0 and json.loads(out.read_text("utf-8"))["name"] == "good_one", proc.stderr
