@@ -83,10 +83,18 @@ class Record:
 
 
 def check_archive(path: Path) -> None:
-    """Raise NotAnArchive (or OSError) unless ``path`` starts like a WARC file."""
+    """Raise NotAnArchive (or OSError) unless ``path`` starts like a WARC file (gzipped: its
+    first bytes once decompressed)."""
     with open(path, "rb") as fh:
-        head = fh.read(8)
-    if not (head.startswith(GZIP_MAGIC) or head.startswith(b"WARC/")):
+        head = fh.read(FEED)
+    if head.startswith(GZIP_MAGIC):
+        try:
+            head = zlib.decompressobj(zlib.MAX_WBITS | 16).decompress(head, 16)
+        except zlib.error:
+            return  # a damaged first record: reading says where, and goes on to the next one
+        if head and not head.startswith(b"WARC/"):
+            raise NotAnArchive(f"{path} is gzip data but not a WARC file (.warc.gz or .warc)")
+    elif not head.startswith(b"WARC/"):
         raise NotAnArchive(f"{path} is not a WARC file (.warc.gz or .warc)")
 
 

@@ -11,6 +11,7 @@ damaged copy of the archive is reparsed too.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -164,8 +165,6 @@ def test_reparse_gives_back_exactly_the_crawl(crawl, rebuilt, jobs):
 
 def test_an_uncompressed_copy_of_the_archive_gives_the_same_records(crawl, tmp_path):
     """``.warc`` as well as ``.warc.gz``: ``gunzip`` of the crawl's files reparses to the crawl."""
-    import gzip
-
     plain = tmp_path / "plain"
     plain.mkdir()
     for path in crawl["archive"]:
@@ -259,9 +258,12 @@ def test_reparse_says_what_is_wrong_with_its_arguments(crawl, tmp_path):
     not_warc.write_text("{}\n")
     bad_profile = tmp_path / "bad.json"
     bad_profile.write_text("{nope")
+    gzipped_text = tmp_path / "notes.warc.gz"
+    gzipped_text.write_bytes(gzip.compress(b"hello, not a WARC record\n"))
     cases = [
         ([str(tmp_path / "nothing.warc.gz"), "--spider", "kashaf", "--out", str(tmp_path)], "no such archive"),
         ([str(not_warc), "--spider", "kashaf", "--out", str(tmp_path)], "is not a WARC file"),
+        ([str(gzipped_text), "--spider", "kashaf", "--out", str(tmp_path)], "is gzip data but not a WARC file"),
         ([archive, "--spider", "nope", "--out", str(tmp_path)], "unknown spider 'nope'"),
         ([archive, "--out", str(tmp_path)], "one of the arguments --spider --profile is required"),
         ([archive, "--spider", "kashaf", "--profile", "x.json", "--out", str(tmp_path)], "not allowed with"),
