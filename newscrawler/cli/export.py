@@ -25,10 +25,17 @@ def _day(text: str) -> str:
 
 
 def _langs(text: str) -> list[str]:
+    from newscrawler.dataset.language import CANDIDATES
+
     codes = [c.strip() for c in text.split(",") if c.strip()]
     bad = [c for c in codes if not _LANG.match(c)]
     if not codes or bad:
         raise argparse.ArgumentTypeError(f"{text!r}: give ISO 639-1 codes, e.g. ar or ar,fa")
+    known = sorted(set(CANDIDATES.values()))
+    unknown = [c for c in codes if c not in known]  # no record is ever detected as one of these
+    if unknown:
+        raise argparse.ArgumentTypeError(f"{text!r}: {', '.join(unknown)} is not among the languages told apart "
+                                         f"(newscrawler/dataset/language.py): {', '.join(known)}")
     return codes
 
 

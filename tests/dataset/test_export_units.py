@@ -158,6 +158,7 @@ def test_wrong_arguments_get_one_line_and_exit_2(tmp_path, capsys):
         ([run, "--out", out, "--threshold", "2"], "threshold must be between"),
         ([run, "--out", out, "--since", "2026-13-01"], "is not a date"),
         ([run, "--out", out, "--lang", "arabic"], "ISO 639-1"),
+        ([run, "--out", out, "--lang", "ar,zz"], "zz is not among the languages told apart"),
         ([run, "--out", out, "--since", "2026-11-20", "--until", "2026-11-01"], "is after"),
         ([run, "--out", out, "--format", "csv"], "invalid choice"),
         ([run, "--out", out, "--window-days", "-1"], "window must be"),
