@@ -26,8 +26,8 @@ _positive = bounded_int(1, MAX_ARTICLES, "number")
 _seed = bounded_int(0, None, "seed")
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = _Parser(prog="python -m newscrawler.sample_site",
+def main(argv: list[str] | None = None, prog: str = "python -m newscrawler.sample_site") -> int:
+    p = _Parser(prog=prog,
                 description="Serve the deterministic Kashaf-format sample aggregator site.")
     p.add_argument("--articles", type=_positive, default=300, help="number of articles (default 300)")
     p.add_argument("--seed", type=_seed, default=1, help="content seed (default 1)")

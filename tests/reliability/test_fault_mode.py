@@ -68,6 +68,19 @@ def test_bad_fault_spec_on_the_command_line_is_one_line():
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "teapot" in p.stderr
 
 
+def test_serve_says_what_is_wrong_under_its_own_name():
+    import socket
+
+    p = subprocess.run([sys.executable, "-m", "newscrawler", "serve", "--port", "99999"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and p.stderr.strip() == "newscrawler serve: error: argument --port: --port must be 0..65535, got 99999"
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        p = subprocess.run([sys.executable, "-m", "newscrawler", "serve", "--port", str(port)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1 and p.stderr.startswith(f"newscrawler serve: error: cannot listen on 127.0.0.1:{port}")
+
+
 def _get(url: str, path: str):
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
