@@ -51,7 +51,7 @@ from newscrawler.parsing.html import PageTooDeep, html_tree, text_of
 from newscrawler.parsing.labels import DEFAULT_LABELS, LabelMatcher
 from newscrawler.parsing.lines import Line, html_lines, text_lines
 from newscrawler.processors.text import INVISIBLE_CLASS, clean_text, normalize_for_match
-from newscrawler.processors.urls import join_url, page_base  # never raises: "" for an unreadable link
+from newscrawler.processors.urls import canonical_url, join_url, page_base  # never raises: "" for an unreadable link
 
 DEFAULT_SIDEBAR_HEADINGS = ("آخر الأخبار حول العالم",)
 DEFAULT_BOILERPLATE = (
@@ -92,6 +92,7 @@ DROP_REASONS = {
     "sidebar": "the sidebar",
 }
 TITLE_MATCH = 0.5  # word overlap (Jaccard) a heading needs with the page's title to be its headline
+PLAIN_TITLE_MATCH = 0.6  # share of the title's words a line that is no heading (a <div> headline) says
 CARD_TITLE_WORDS = 3  # a card's headline link has at least this many words (or is a heading)
 PREFIX_MAX = 80  # characters of plain text before the labels of a byline line
 SECTION_SLACK = 2  # lines a section (sidebar, comments) may hold above its heading
@@ -473,29 +474,30 @@ class _Reading:
                 for i, ln in enumerate(lines):
                     if _inside(ln, el):
                         return i
-        cands = []
+        cands, linked = [], []  # plain (or linking to this page) headings; headings that link elsewhere
         for i, ln in enumerate(lines):
             if not 1 <= ln.heading <= 3 or self.hits[i] is not None:
                 continue
             if i and lines[i - 1].block is ln.block:  # a second line of the same heading
                 continue
-            if ln.fully_linked and not self.links_to_itself(ln):
-                continue
             if p._is_sidebar_heading(ln.text) or p._is_boiler(ln.text) or p._is_ad(ln):
                 continue
-            cands.append(i)
+            (linked if ln.fully_linked and not self.links_to_itself(ln) else cands).append(i)
         titles = self.page_titles()
         keys = [set(normalize_for_match(t).split()) for t in titles]
-        best, best_score = None, 0.0
         scored = []
-        for i in cands:
-            words = set(normalize_for_match(self.title_text(i)).split())
-            score = max((len(words & k) / len(words | k) for k in keys if words and k), default=0.0)
-            scored.append((i, score))
-            # a better match, or as good from a higher-ranked heading
-            if score > best_score + 1e-9 or (best is not None and abs(score - best_score) < 1e-9
-                                             and lines[i].heading < lines[best].heading):
-                best, best_score = i, score
+        best, best_score = self.best_match(cands, keys, scored)
+        if (best is None or best_score < TITLE_MATCH) and linked:
+            # a headline that links elsewhere (to the outlet's original story, to another URL of this
+            # page): the heading that says the page's own title, which no other story's card does
+            best, best_score = self.best_match(linked, keys, scored)
+        if (best is None or best_score < TITLE_MATCH) and keys:
+            # a headline that is no h1-h3 (a <div>, a <p class="title">): a short line that says
+            # the page's title nearly word for word
+            found, found_score = self.plain_headline(titles, keys)
+            if found is not None:
+                scored.append((found, found_score))
+                best, best_score = found, max(found_score, TITLE_MATCH)
         if self.trace is not None:
             self.trace.titles = titles
             self.trace.candidates = [
@@ -506,6 +508,41 @@ class _Reading:
         # No heading matches the page's title: the first plain h1, if any.
         self.no_title_match = bool(cands)
         return next((i for i in cands if lines[i].heading == 1), None)
+
+    def plain_headline(self, titles: list[str], keys: list[set]) -> tuple[int | None, float]:
+        """A headline that is no h1-h3 (a <div>, a <p class="title">): the line, as long as a page
+        title at most, every word of which is in a page title and which says most of it (the
+        title may add the site's name or a section), or None. No labels, no link elsewhere, not
+        a caption, an ad or the site's chrome."""
+        lines, p = self.lines, self.p
+        longest = max((len(t) for t in titles), default=0)
+        best, best_score = None, 0.0
+        for i, ln in enumerate(lines):
+            if ln.heading or len(ln.text) > longest or self.hits[i] is not None or ln.in_figure \
+                    or ln.in_chrome or p._is_ad(ln) or p._is_boiler(ln.text) or p._is_sidebar_heading(ln.text) \
+                    or (ln.fully_linked and not self.links_to_itself(ln)):
+                continue
+            words = set(normalize_for_match(ln.text).split())
+            if len(words) < CARD_TITLE_WORDS:
+                continue
+            score = max((len(words & k) / len(k) for k in keys if k and words <= k), default=0.0)
+            if score > best_score + 1e-9:
+                best, best_score = i, score
+        return (best, best_score) if best_score >= PLAIN_TITLE_MATCH else (None, 0.0)
+
+    def best_match(self, cands: list[int], keys: list[set], scored: list) -> tuple[int | None, float]:
+        """(the heading among ``cands`` whose words best match a page title, its score); each
+        (heading, score) is added to ``scored``. A tie goes to the higher-ranked heading."""
+        lines = self.lines
+        best, best_score = None, 0.0
+        for i in cands:
+            words = set(normalize_for_match(self.title_text(i)).split())
+            score = max((len(words & k) / len(words | k) for k in keys if words and k), default=0.0)
+            scored.append((i, score))
+            if score > best_score + 1e-9 or (best is not None and abs(score - best_score) < 1e-9
+                                             and lines[i].heading < lines[best].heading):
+                best, best_score = i, score
+        return best, best_score
 
     def links_to_itself(self, line: Line) -> bool:
         href = line.href
@@ -518,7 +555,12 @@ class _Reading:
         if last and last not in href and not href.startswith(("?", "#", ".")):
             return False
         target = self.join(href)
-        return bool(target) and target.split("#")[0] == self.page.url.split("#")[0]
+        if not target:
+            return False
+        if target.split("#")[0] == self.page.url.split("#")[0]:
+            return True
+        # the same page under another spelling: a trailing slash, tracking parameters
+        return canonical_url(target).rstrip("/") == canonical_url(self.page.url).rstrip("/")
 
     def title_text(self, head: int | None) -> str | None:
         if head is None:
