@@ -89,13 +89,17 @@ DROP_REASONS = {
     "read_also": "a 'read also' / follow line", "share": "a share bar", "tags": "a tag list",
     "comments": "the comments box", "ad": "an advertisement", "boilerplate": "boilerplate",
     "chrome": "site chrome (<nav>, <footer>, copyright)", "card": "a card (a headline link with labels)",
-    "sidebar": "the sidebar",
+    "sidebar": "the sidebar", "dateline": "a date line at the body's start or end (published, updated)",
 }
+DATELINE_MAX = 80  # characters: a longer first or last paragraph is text, even with a date in it
+DATELINE_WORDS = 12  # words: the same
+RELATIVE_STARTS = ("منذ", "قبل", "أمس", "امس", "اليوم")  # a date line without a digit: "منذ ساعتين"
 TITLE_MATCH = 0.5  # word overlap (Jaccard) a heading needs with the page's title to be its headline
 PLAIN_TITLE_MATCH = 0.6  # share of the title's words a line that is no heading (a <div> headline) says
 CARD_TITLE_WORDS = 3  # a card's headline link has at least this many words (or is a heading)
 PREFIX_MAX = 80  # characters of plain text before the labels of a byline line
 SECTION_SLACK = 2  # lines a section (sidebar, comments) may hold above its heading
+SIDEBAR_MORE = 15  # characters of a "more" link after a sidebar heading (المزيد، عرض الكل)
 
 
 @dataclass
@@ -191,6 +195,7 @@ class PageParser:
         self.rules = rules = rules or ParserRules()
         self.labels = LabelMatcher(rules.labels)
         self._sidebar = _phrase_set(rules.sidebar_headings)
+        self._sidebar_starts = tuple(self._sidebar)
         self._boiler = tuple(clean_text(b) for b in rules.boilerplate)
         self._ads = {clean_text(a) for a in rules.ad_markers}
         self._phrase_of: dict[str, str] = {}
@@ -287,7 +292,18 @@ class PageParser:
         return t.split(" ", 1)[0].rstrip(":：") in self._ads
 
     def _is_sidebar_heading(self, text: str) -> bool:
-        return len(text) <= 80 and text.rstrip(":： ").casefold() in self._sidebar
+        """One of the profile's sidebar headings, alone or with a short link after it
+        (``آخر الأخبار حول العالم <a>المزيد</a>``)."""
+        if len(text) > 80:
+            return False
+        key = text.rstrip(":： ").casefold()
+        if key in self._sidebar:
+            return True
+        if not key.startswith(self._sidebar_starts):  # most lines: one look
+            return False
+        words = key.split(" ")
+        return any(" ".join(words[:-n]).rstrip(":： -|") in self._sidebar
+                   for n in (1, 2) if len(words) > n and len(" ".join(words[-n:])) <= SIDEBAR_MORE)
 
     def _phrase(self, text: str) -> str | None:
         """The kind of fixed line ``text`` is (read_also, share, tags, comments), or None.
@@ -557,10 +573,15 @@ class _Reading:
         target = self.join(href)
         if not target:
             return False
-        if target.split("#")[0] == self.page.url.split("#")[0]:
+        here = self.page.url.split("#")[0]
+        target = target.split("#")[0]
+        if target == here:
             return True
-        # the same page under another spelling: a trailing slash, tracking parameters
-        return canonical_url(target).rstrip("/") == canonical_url(self.page.url).rstrip("/")
+        # the same page under another spelling: a trailing slash, tracking parameters (the same
+        # path, cheaply, before the canonical forms are compared)
+        if target.split("?")[0].rstrip("/") != here.split("?")[0].rstrip("/"):
+            return False
+        return canonical_url(target).rstrip("/") == canonical_url(here).rstrip("/")
 
     def title_text(self, head: int | None) -> str | None:
         if head is None:
@@ -839,12 +860,38 @@ class _Reading:
             if outer <= inner:
                 break
             container, chosen = parent, wider
+        chosen = self.without_datelines(chosen, excluded)
         if self.trace is not None:
             self.trace.container = self.path(container)
         self.set_body(chosen, excluded, start, len(lines), container)
         if not chosen:  # what no rule placed after the headline: where a last-resort extractor could find a body
             page.unread_chars = sum(len(lines[j].text) for j in range(start, len(lines))
                                     if j not in excluded and not self.dropped(j, excluded))
+
+    def without_datelines(self, chosen: list[int], excluded: dict[int, str]) -> list[int]:
+        """``chosen`` without the short date lines at its start and end (``منذ 5 ساعات``,
+        ``آخر تحديث: 2026-11-30 22:00``, under the headline or after the text)."""
+        from newscrawler.parsing.published import reads_as_date
+
+        lines = self.lines
+
+        def dateline(j: int) -> bool:
+            text = lines[j].text
+            # cheap looks first: short, and a digit or a word of relative time at its start
+            if len(text) > DATELINE_MAX or text.count(" ") >= DATELINE_WORDS:
+                return False
+            if not (any(c.isdigit() for c in text) or text.startswith(RELATIVE_STARTS)):
+                return False
+            return reads_as_date(text, None, None) is not None
+
+        lo, hi = 0, len(chosen)
+        while lo < hi and dateline(chosen[lo]):
+            excluded[chosen[lo]] = "dateline"
+            lo += 1
+        while hi > lo and dateline(chosen[hi - 1]):
+            excluded[chosen[hi - 1]] = "dateline"
+            hi -= 1
+        return chosen[lo:hi]
 
     def dropped(self, j: int, excluded: dict[int, str]) -> bool:
         reason = self.drop.get(j, False)
