@@ -43,6 +43,19 @@ logger = logging.getLogger(__name__)
 
 WRITTEN, REJECTED, DUPLICATE = "written", "rejected", "duplicate"
 
+BOUNDED = "bounded"  # a run that finished but left older articles out on purpose (since=, max_pages=)
+
+
+def finish_word(spider, reason: str) -> str:
+    """How a run ended, for the next run to read: ``finished`` only when nothing was left out
+    on purpose (with ``since=`` or ``max_pages=`` older articles were never fetched: ``bounded``,
+    and the next run reads every chain again, as after a killed run)."""
+    if reason == "finished" and (getattr(spider, "since", None) is not None
+                                 or getattr(spider, "max_pages", None) is not None):
+        return BOUNDED
+    return reason
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS seen (
     id TEXT PRIMARY KEY,

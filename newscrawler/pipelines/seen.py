@@ -22,7 +22,7 @@ from scrapy import signals
 
 from newscrawler.pipelines import Duplicate, Rejected
 from newscrawler.pipelines.dedupe import _epoch
-from newscrawler.state import DUPLICATE, REJECTED, WRITTEN, content_hash, store_for
+from newscrawler.state import DUPLICATE, REJECTED, WRITTEN, content_hash, finish_word, store_for
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class SeenStorePipeline:
             return
         try:
             if self.output_file:
-                self.store.run_finished(self.output_file, reason)
+                self.store.run_finished(self.output_file, finish_word(spider, reason))
             self.crawler.stats.set_value("newscrawler/incremental/stored_after", self.store.count())
         finally:
             self.store.close()

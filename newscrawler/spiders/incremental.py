@@ -37,7 +37,7 @@ from newscrawler.argtypes import FALSE_WORDS, TRUE_WORDS
 from newscrawler.processors.dates import parse_date
 from newscrawler.processors.urls import url_id
 from newscrawler.spiders.base import ArgumentError
-from newscrawler.state import WRITTEN, store_for
+from newscrawler.state import BOUNDED, WRITTEN, store_for
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -121,7 +121,7 @@ class IncrementalMixin:
                 self._mode = "full"
             elif store.entries == 0:
                 self._mode = "full"
-            elif previous is None or previous.get("reason") != "finished":
+            elif previous is None or previous.get("reason") != "finished":  # killed, stopped, or bounded
                 self._mode = "catch-up"
             else:
                 self._mode = "incremental"
@@ -134,8 +134,10 @@ class IncrementalMixin:
                 stats.set_value("newscrawler/incremental/state_problem", store.problem)
             why = {
                 "full": "full=1" if self.full else "nothing stored yet",
-                "catch-up": "the previous run did not finish"
-                + (f" ({previous.get('reason') or 'killed'})" if previous else ""),
+                "catch-up": ("the previous run left older articles out (since= or max_pages=)"
+                             if previous and previous.get("reason") == BOUNDED else
+                             "the previous run did not finish" + (f" ({previous.get('reason') or 'killed'})"
+                                                                   if previous else "")),
                 "incremental": "the previous run finished",
             }[self._mode]
             self.logger.info("incremental: %s run (%s); %d articles stored in %s",

@@ -105,6 +105,35 @@ def test_since_and_max_pages(tmp_path):
     assert 0 < len(rec2) <= 40  # two listing pages of 20 cards
 
 
+@pytest.mark.parametrize("bound", ["since", "max_pages=2"])
+def test_a_plain_run_after_a_bounded_one_fetches_what_the_bound_left_out(tmp_path, bound):
+    """``since=`` (or ``max_pages=``) leaves older articles unfetched on purpose; the next plain run
+    must not take the known newest ones for "nothing new further down": it reads every chain
+    (catch-up), so the two runs together hold every article once."""
+    site = SampleSite(N, SEED)
+    truth = site.ground_truth("http://x/")
+    if bound == "since":
+        dates = sorted(r["published_at"][:10] for r in truth["records"])
+        bound = f"since={dates[len(dates) // 2]}"
+    out = tmp_path / "data"
+    with Served(site) as served:
+        s1, rec1, _ = crawl(out, served.url, "-a", bound)
+        s2, rec2, log2 = crawl(out, served.url)
+        s3, rec3, _ = crawl(out, served.url)
+        truth = site.ground_truth(served.url)
+    assert s1["incremental"]["mode"] == "full" and s2["incremental"]["mode"] == "catch-up"
+    assert "left older articles out (since= or max_pages=)" in log2
+    both = [r["url"] for r in rec1 + rec2]
+    assert len(both) == len(set(both))  # no article twice
+    twins = {u for g in truth["duplicate_groups"] for u in g}
+    expected = {r["url"] for r in truth["records"]}
+    assert expected - twins <= set(both) <= expected
+    rejected = {r["url"] for f in outputs(out)["rejects"] for r in read_jsonl(f)}
+    assert {i["url"] for i in truth["invalid"]} <= rejected
+    # and then the next run is incremental again: nothing new
+    assert s3["incremental"]["mode"] == "incremental" and rec3 == []
+
+
 def test_a_corrupted_state_file_gives_a_warning_and_a_full_run(tmp_path):
     site = SampleSite(30, SEED)
     with Served(site) as served:
