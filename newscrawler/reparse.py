@@ -349,6 +349,7 @@ class Reparser:
         name = info.get("callback")
         if name is None:  # robots.txt, read by Scrapy itself
             inc(PREFIX + "robots")
+            inc("robotstxt/response_count")  # as the crawl counted it (the summary's robots_txt)
             return None
         if not callable(getattr(self.spider, name, None)):
             inc(PREFIX + "unused_responses")

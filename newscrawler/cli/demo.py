@@ -40,7 +40,7 @@ def cmd_demo(args) -> int:
     archive = summary.get("archive") or {}
     if archive.get("files"):
         print(f"archive:       {', '.join(archive['files'])} ({archive.get('responses', 0)} responses, "
-              f"{archive.get('bytes', 0) / 1e6:.1f} MB); rebuild the run from it: python -m newscrawler reparse "
+              f"{archive.get('bytes', 0) / 1e6:.1f} MB); rebuild the run from it: .venv/bin/python -m newscrawler reparse "
               f"{archive.get('folder')} --spider kashaf --out {out / 'reparsed'}", flush=True)
     output = summary.get("output_file")
     if output and Path(output).is_file():  # the crawl report, next to the run's .jsonl

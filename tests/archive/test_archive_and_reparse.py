@@ -152,7 +152,7 @@ def test_reparse_gives_back_exactly_the_crawl(crawl, rebuilt, jobs):
     was, now = crawl["summary"], again["summary"]
     assert was["source"] == "crawl" and now["source"] == "archive"
     for key in ("records", "rejects", "rejects_by_reason", "duplicates", "duplicates_by_kind", "pages_fetched",
-                "article_pages", "listing_pages", "http_errors"):
+                "article_pages", "listing_pages", "other_pages", "not_found_pages", "robots_txt", "http_errors"):
         assert now[key] == was[key], key
     # pages that failed with an HTTP error, or said they were not found (soft 404s), are known to the
     # archive; redirect loops are not pages
