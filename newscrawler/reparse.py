@@ -52,7 +52,7 @@ from twisted.python.failure import Failure
 
 from newscrawler.archive_reader import read_archive
 from newscrawler.argtypes import unknown_name
-from newscrawler.extensions.archive import META_TYPE, PAGE_METHODS, RENDERED
+from newscrawler.extensions.archive import LOST_URI, META_TYPE, PAGE_METHODS, RENDERED
 from newscrawler.items import FETCHED_AT
 
 logger = logging.getLogger(__name__)
@@ -183,6 +183,16 @@ class Unit:
     local: bool  # handled in the main process (waits, or not 2xx: an errback), in order
 
 
+@dataclass(slots=True)
+class Lost:
+    """A page the crawl gave up on before any response of it went to the spider (the archive's
+    ``lost`` record): listed as unrecoverable again, in the archive's order."""
+
+    url: str
+    reason: str
+    local: bool = True
+
+
 _WORKER = None  # the Reparser a worker process inherited (fork)
 
 
@@ -281,7 +291,7 @@ class Reparser:
         self.stats.open_spider()
         self.stats.set_value("newscrawler/source", "archive")
         for key in ("records_read", "responses", "handed_on", "robots", "not_handed_on", "unused_responses",
-                    "not_in_archive", "rendered"):
+                    "not_in_archive", "rendered", "lost"):
             self.stats.set_value(PREFIX + key, 0)
         self.stats.set_value(PREFIX + "problems", [])
         self.crawler.signals.send_catch_log(signal=signals.spider_opened, spider=spider)
@@ -325,6 +335,12 @@ class Reparser:
                     if len(waiting) > WAITING_LIMIT:
                         waiting.popitem(last=False)
                         inc(PREFIX + "not_handed_on")
+                elif record.type == "metadata" and (record.url or "").startswith(LOST_URI):
+                    lost = self.lost_unit(record)
+                    if lost is None:
+                        inc(PREFIX + "bad_metadata")
+                        continue
+                    units.append(lost)
                 elif record.type == "metadata" and (record.header("Content-Type") or "").startswith(META_TYPE):
                     response = waiting.pop(record.header("WARC-Concurrent-To"), None)
                     if response is None:
@@ -342,6 +358,17 @@ class Reparser:
                             units, counts = [], {}
         inc(PREFIX + "not_handed_on", len(waiting))
         yield units, counts
+
+    @staticmethod
+    def lost_unit(record) -> "Lost | None":
+        """The page a ``lost`` metadata record names, or None when the record cannot be read."""
+        import json
+
+        try:
+            info = json.loads(record.body)
+            return Lost(str(info["lost"]), str(info["reason"]))
+        except (ValueError, KeyError, TypeError):
+            return None
 
     def route(self, record, info: dict, inc) -> Unit | None:
         """The unit for a response the crawl handed on, or None (robots.txt; a method this spider lacks)."""
@@ -475,6 +502,10 @@ class Reparser:
             else:
                 self.stats.inc_value(key, n)
         for kind, value in out:
+            if isinstance(value, Lost):
+                self.stats.inc_value(PREFIX + "lost")
+                self.spider.lost(value.url, value.reason)
+                continue
             outputs = [self._portable(o) for o in self.dispatch(value)] if kind == "local" else value
             self.take(outputs)
 

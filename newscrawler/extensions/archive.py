@@ -28,7 +28,11 @@ Per fetch:
   response, URI ``urn:newscrawler:handed-on:<url>``): the callback and errback that got it and the request's plain
   ``meta`` (redirect chain, browser flags). ``python -m newscrawler reparse``
   uses it to give each archived response to the same spider method the crawl
-  did. A response without one (a redirect, a retried 503) was never parsed.
+  did. A response without one (a redirect, a retried 503) was never parsed;
+* for a page given up on before any response of it was handed on (a redirect
+  loop, an off-site redirect, a body too big, no answer): a ``metadata``
+  record with URI ``urn:newscrawler:lost:<url>`` (``{"lost", "reason",
+  "request_url"}``), so that reparse lists it as unrecoverable too.
 
 Crash safety: the records of one fetch are built in memory and appended with
 one ``os.write`` (a failed write is cut back with ``ftruncate``), each record a
@@ -71,6 +75,7 @@ from warcio.warcwriter import WARCWriter
 from newscrawler.argtypes import TRUE_WORDS
 from newscrawler.items import FETCHED_AT
 from newscrawler.output import append_whole, dead_files, run_name, sync_close
+from newscrawler.signals import page_lost
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +85,7 @@ RENDERED = "WARC-Newscrawler-Rendered"  # response header of a page the browser 
 META_TYPE = "application/json"
 # The metadata record's own URI: not the page's, so that replay tools (pywb) never take it for a capture
 METADATA_URI = "urn:newscrawler:handed-on:"
+LOST_URI = "urn:newscrawler:lost:"  # a metadata record of a page that failed for good with no response handed on
 RECORD_ID = "newscrawler_warc_id"  # request meta: the id of the response record last written for it
 OPEN_SUFFIX = ".open"
 DEFAULT_MAX_BYTES = 1_000_000_000
@@ -242,6 +248,7 @@ class WarcArchive:
             self.stats.set_value(f"newscrawler/archive/{key}", [] if key == "files" else 0)
         self.stats.set_value("newscrawler/archive/folder", str(self.folder))
         crawler.signals.connect(self.response_received, signal=signals.response_received)
+        crawler.signals.connect(self.page_lost, signal=page_lost)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -400,6 +407,22 @@ class WarcArchive:
             warc_headers_dict={"WARC-Date": warc_date(request.meta.get(FETCHED_AT) or datetime.now(timezone.utc)),
                                "WARC-Concurrent-To": rid},
         )
+        self._append(self._serialise(record), 1, new_fetch=False)
+
+    def page_lost(self, url, reason, request):
+        """A page that failed for good before any response of it went to the spider (a redirect
+        loop, an off-site redirect, a body too big, no answer): one metadata record, so that
+        reparse lists it as the crawl did. Not in a replay (its archive has it already)."""
+        if self.failed or (getattr(self.crawler.spider, "spider_args", None) or {}).get("replay"):
+            return
+        body = json.dumps({"lost": url, "reason": reason, "request_url": request.url},
+                          ensure_ascii=False, sort_keys=True).encode("utf-8")
+        headers = {"WARC-Date": warc_date(datetime.now(timezone.utc))}
+        if request.meta.get(RECORD_ID):  # its last response (a redirect), when there was one
+            headers["WARC-Concurrent-To"] = request.meta[RECORD_ID]
+        record = self.builder.create_warc_record(LOST_URI + url, "metadata", payload=io.BytesIO(body),
+                                                 length=len(body), warc_content_type=META_TYPE,
+                                                 warc_headers_dict=headers)
         self._append(self._serialise(record), 1, new_fetch=False)
 
     def spider_closed(self, spider, reason):

@@ -27,6 +27,7 @@ from newscrawler.middlewares import PageLost
 from newscrawler.parsing.encoding import DAMAGED_UTF8
 from newscrawler.parsing.page import PageParser
 from newscrawler.processors.urls import canonical_url, is_http_url, unreadable_links
+from newscrawler.signals import page_lost
 from newscrawler.spiders.budget import CrawlBudget
 
 IGNORED_SUFFIXES = tuple("." + e for e in IGNORED_EXTENSIONS)  # files, not pages
@@ -303,7 +304,10 @@ class ProfileSpider(scrapy.Spider):
         if reason is None:
             return
         request = failure.request
-        self.lost((request.meta.get("redirect_urls") or [request.url])[0], reason)  # the page, not a redirect target
+        url = (request.meta.get("redirect_urls") or [request.url])[0]  # the page, not a redirect target
+        self.lost(url, reason)
+        if not failure.check(HttpError):  # no response went to the spider: the archive cannot show why
+            self.crawler.signals.send_catch_log(page_lost, url=url, reason=reason, request=request)
 
     def lost(self, url: str, reason: str) -> None:
         """A page that cannot be used, for good: counted and listed in the run summary."""

@@ -110,11 +110,16 @@ def test_every_fetch_is_archived_with_its_request(crawl, records_by_type):
     records = [r for _, r in records_by_type]
     responses = [r for r in records if r.type == "response"]
     requests = [r for r in records if r.type == "request"]
-    metadata = [r for r in records if r.type == "metadata"]
+    metadata = [r for r in records if r.type == "metadata" and r.url.startswith("urn:newscrawler:handed-on:")]
+    lost = [json.loads(r.body) for r in records if r.type == "metadata" and r.url.startswith("urn:newscrawler:lost:")]
     assert len(requests) == len(responses) == crawl["summary"]["archive"]["responses"]
     assert {r.header("WARC-Concurrent-To") for r in requests} == {r.id for r in responses}
     # one metadata record per response Scrapy handed on: the pages the summary counts
     assert len(metadata) == crawl["summary"]["pages_fetched"]
+    # and one per page given up on with no response handed on (a redirect loop, an off-site redirect)
+    no_response = [u for u in crawl["summary"]["unrecoverable_urls"] if not u["reason"].startswith(("HTTP ", "soft 404"))]
+    assert no_response and sorted((d["lost"], d["reason"]) for d in lost) == sorted(
+        (u["url"], u["reason"]) for u in no_response)
     by_url: dict[str, list[int]] = {}
     for r in responses:
         by_url.setdefault(r.url, []).append(int(r.http.get_statuscode()))
@@ -154,10 +159,12 @@ def test_reparse_gives_back_exactly_the_crawl(crawl, rebuilt, jobs):
     for key in ("records", "rejects", "rejects_by_reason", "duplicates", "duplicates_by_kind", "pages_fetched",
                 "article_pages", "listing_pages", "other_pages", "not_found_pages", "robots_txt", "http_errors"):
         assert now[key] == was[key], key
-    # pages that failed with an HTTP error, or said they were not found (soft 404s), are known to the
-    # archive; redirect loops are not pages
-    http = [u for u in was["unrecoverable_urls"] if u["reason"].startswith(("HTTP ", "soft 404"))]
-    assert http and sorted(now["unrecoverable_urls"], key=str) == sorted(http, key=str)
+    # every page the crawl gave up on: an HTTP error or a soft 404 (the archived response, to the spider
+    # again), a redirect loop or an off-site redirect (the archive's "lost" record of it)
+    reasons = {u["reason"].split(" ")[0] for u in was["unrecoverable_urls"]}
+    assert {"HTTP", "soft"} < reasons, reasons
+    assert sorted(now["unrecoverable_urls"], key=str) == sorted(was["unrecoverable_urls"], key=str)
+    assert now["unrecoverable"] == was["unrecoverable"]
     assert now["archive"]["files"] == [str(p) for p in crawl["archive"]]
     assert now["archive"]["problem_count"] == 0 and now["archive"]["robots"] == 1
     assert now["monitors"]["passed"] >= 5 and "finish reason: finished" in again["stdout"]
