@@ -230,6 +230,7 @@ class Reparser:
         self.httperror = HttpErrorMiddleware.from_crawler(crawler)
         self.pending: dict[tuple[str, str], list[Request]] = {}  # (url, callback) -> requests made here
         self.problems: list = []
+        self.notes: list[str] = []  # what the archive's damage took beyond its unreadable bytes
         self.files: list[str] = []
         self.in_worker = False
 
@@ -301,6 +302,7 @@ class Reparser:
         self.stats.set_value(PREFIX + "files", list(self.files))
         self.stats.set_value(PREFIX + "problems", [p.as_dict() for p in self.problems])
         self.stats.set_value(PREFIX + "problem_count", len(self.problems))
+        self.stats.set_value(PREFIX + "notes", list(self.notes))
         for method in self.itemproc.methods["close_spider"]:  # last pipeline first, as a crawl closes them
             try:
                 _call(method, spider)
@@ -357,7 +359,27 @@ class Reparser:
                             yield units, counts
                             units, counts = [], {}
         inc(PREFIX + "not_handed_on", len(waiting))
+        self.unmatched_pages(waiting.values(), inc)
         yield units, counts
+
+    def unmatched_pages(self, responses, inc) -> None:
+        """Whole 2xx responses that no metadata record names: in an archive that read cleanly, a page
+        the crawl never handed on (it stopped first); in a damaged file, most likely a page whose
+        metadata record was in the unreadable part. Counted (``pages_without_metadata``), and in a
+        damaged file one more problem, so that the summary never calls them redirects or retries."""
+        damaged = {p.path for p in self.problems}
+        by_file: dict[str, list] = {}
+        for record in responses:
+            status = record.http.get_statuscode() if record.http is not None else ""
+            if status.startswith("2"):
+                by_file.setdefault(record.path, []).append(record)
+        for path, records in by_file.items():
+            inc(PREFIX + "pages_without_metadata", len(records))
+            if path in damaged:
+                self.notes.append(
+                    f"{path}: {len(records)} whole page response(s) with no metadata record saying which spider "
+                    f"method got them (it was most likely in the unreadable part): not reparsed, e.g. "
+                    f"{records[0].url or '?'}")
 
     @staticmethod
     def lost_unit(record) -> "Lost | None":
@@ -629,4 +651,5 @@ def reparse(archives: list[str], out: str, spider: str | None = None, profile: s
     summary = json.loads(Path(summary_file).read_text("utf-8")) if summary_file and Path(summary_file).exists() else {}
     summary["stats"] = stats
     summary["problems"] = runner.problems
+    summary["notes"] = runner.notes
     return summary

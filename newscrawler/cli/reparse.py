@@ -25,14 +25,19 @@ def cmd_reparse(args) -> int:
         raise CliError(f"reparse: {e}") from None
     for problem in summary["problems"]:  # one line per unreadable part; the rest was used
         print(f"newscrawler: reparse: warning: {problem.line()}", file=sys.stderr, flush=True)
+    for note in summary["notes"]:
+        print(f"newscrawler: reparse: warning: {note}", file=sys.stderr, flush=True)
     a = summary.get("archive") or {}
+    unmatched = a.get("pages_without_metadata", 0)
     print(f"archive:       {len(a.get('files') or [])} files, {a.get('responses', 0)} responses "
           f"({a.get('handed_on', 0)} to the spider, {a.get('robots', 0)} robots.txt, "
-          f"{a.get('not_handed_on', 0)} redirects or retried), "
+          f"{a.get('not_handed_on', 0) - unmatched} redirects or retried"
+          + (f", {unmatched} page(s) that no metadata record names" if unmatched else "") + "), "
           f"{a.get('problem_count', 0)} unreadable parts", flush=True)
     print_summary(summary)
     failed = (summary.get("monitors") or {}).get("failed") or 0  # e.g. no record at all
-    ok = summary.get("finish_reason") == "finished" and not summary["problems"] and not failed
+    ok = summary.get("finish_reason") == "finished" and not summary["problems"] and not summary["notes"] \
+        and not failed
     return 0 if ok else 1
 
 

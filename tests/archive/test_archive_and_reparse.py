@@ -205,6 +205,26 @@ def test_an_archive_that_gives_no_record_fails_the_reparse(crawl, tmp_path):
     assert "min_records" in {f["monitor"] for f in summary["monitors"]["failures"]}
 
 
+def test_a_page_whose_metadata_was_cut_off_is_named_not_taken_for_a_redirect(crawl, tmp_path):
+    """A file cut between a page's response and its metadata record: the page cannot be given to
+    its spider method, and reparse says so (a warning naming it, exit 1), not "redirects or retried"."""
+    first = crawl["archive"][0]
+    records = list(read_archive(first, [], skip_requests=False))
+    k = next(i for i, r in enumerate(records) if r.type == "metadata" and json.loads(r.body).get("status") == 200
+             and i > 20)
+    page = next(r for r in records if r.id == records[k].header("WARC-Concurrent-To"))
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(first.read_bytes()[: records[k].offset + 30])  # inside the page's metadata record
+    proc = reparse(str(cut), "--spider", "kashaf", "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    warnings = [ln for ln in proc.stderr.splitlines() if "no metadata record saying" in ln]
+    assert len(warnings) == 1 and "1 whole page response(s) with no metadata record" in warnings[0] and page.url in warnings[0], proc.stderr
+    assert "1 page(s) that no metadata record names" in proc.stdout, proc.stdout
+    summary = json.loads(outputs(tmp_path / "out")["summaries"][0].read_text("utf-8"))
+    assert summary["archive"]["pages_without_metadata"] == 1 and summary["archive"]["notes"] == [warnings[0].split(
+        "warning: ", 1)[1]]
+
+
 def test_reparse_never_touches_the_seen_store(crawl, rebuilt):
     for jobs in rebuilt:
         assert rebuilt[jobs]["summary"]["incremental"] == {}
