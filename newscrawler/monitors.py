@@ -84,13 +84,15 @@ def _n(stats, key) -> int:
 
 
 DISTRIBUTED_RECORDS_STAT = "newscrawler/distributed/crawl_records"
+DISTRIBUTED_SKIPPED_STAT = "newscrawler/distributed/crawl_skipped"
 
 
 def check_min_records(stats, t) -> tuple[bool | None, str]:
     records = _n(stats, "newscrawler/records")
     skipped = _n(stats, INCREMENTAL_SKIPPED_STAT)
     crawl = stats.get(DISTRIBUTED_RECORDS_STAT)
-    if crawl is not None:  # distributed: the crawl's total counts, whichever worker wrote them
+    if crawl is not None:  # distributed: the crawl's total counts, whichever worker wrote (or skipped) them
+        skipped = max(skipped, int(stats.get(DISTRIBUTED_SKIPPED_STAT) or 0))
         seen = int(crawl) + skipped
         what = f"{records} records by this worker, {crawl} by the whole crawl"
     else:

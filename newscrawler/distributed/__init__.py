@@ -20,6 +20,8 @@ deletes them):
 ``workers``               ids of workers that may hold ``processing`` entries
 ``seeded``                set once, by the seed command or the first worker
 ``records``               ids of the articles claimed (written, or being written)
+``skipped``               per worker, the articles it skipped as already known (hash;
+                          the heartbeat updates it): ``min_records`` judges the crawl
 ``pending:<worker>``      the worker's claims not yet confirmed (hash: id -> story, url)
 ``stories``               outlet+headline -> publication times (story dedupe)
 ========================  =====================================================

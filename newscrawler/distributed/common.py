@@ -97,6 +97,7 @@ class Keys:
         self.seeded = f"{spider}:seeded"
         self.records = f"{spider}:records"
         self.stories = f"{spider}:stories"
+        self.skipped = f"{spider}:skipped"  # worker -> articles it skipped as already known (incremental)
         self.pattern = f"{spider}:*"
 
     def processing(self, worker: str) -> str:
@@ -140,6 +141,20 @@ def status(server, keys: Keys) -> dict:
         "seeded_by": _text(seeded) if seeded is not None else None,
         "workers": workers,
     }
+
+
+def publish_skipped(pipe, keys: Keys, worker: str, stats) -> None:
+    """Put this worker's count of articles skipped as already known where every worker sees it
+    (with each heartbeat, and as it closes): an idle worker of an unchanged site's re-crawl
+    wrote nothing and skipped nothing itself, and its ``min_records`` must judge the crawl."""
+    from newscrawler.monitors import INCREMENTAL_SKIPPED_STAT
+
+    pipe.hset(keys.skipped, worker, int(stats.get_value(INCREMENTAL_SKIPPED_STAT) or 0))
+
+
+def crawl_skipped(server, keys: Keys) -> int:
+    """Articles skipped as already known by all the crawl's workers."""
+    return sum(int(v) for v in server.hvals(keys.skipped))
 
 
 def clear(server, keys: Keys) -> int:

@@ -8,7 +8,8 @@ import time
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
-from newscrawler.distributed.common import Keys, _server, _text, default_worker_id, enabled, safe_url
+from newscrawler.distributed.common import (Keys, _server, _text, default_worker_id, enabled, publish_skipped,
+                                            safe_url)
 from newscrawler.distributed.scheduler import requeue_dead
 from newscrawler.distributed.scripts import REQUEUE
 
@@ -84,6 +85,7 @@ class Coordinator:
         pipe = self.server.pipeline()
         pipe.set(self.keys.alive(self.worker), str(time.time()), px=int(self.ttl * 1000))
         pipe.sadd(self.keys.workers, self.worker)
+        publish_skipped(pipe, self.keys, self.worker, self.crawler.stats)
         pipe.execute()
 
     def tick(self):

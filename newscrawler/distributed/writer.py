@@ -26,7 +26,7 @@ import signal
 
 from itemadapter import ItemAdapter
 
-from newscrawler.distributed.common import Keys, _server, _text, default_worker_id
+from newscrawler.distributed.common import Keys, _server, _text, crawl_skipped, default_worker_id, publish_skipped
 from newscrawler.distributed.scripts import CLAIM, CONFIRM, UNCLAIM
 from newscrawler.output import dumps
 from newscrawler.pipelines import Duplicate
@@ -116,9 +116,13 @@ class ClaimingWriterPipeline(JsonLinesWriterPipeline):
 
     def close_spider(self):
         super().close_spider()
-        try:  # the whole crawl's count, for the monitors: one worker may write nothing
-            count = _server(self.crawler.settings).scard(self.keys.records)
-            self.stats.set_value("newscrawler/distributed/crawl_records", count)
+        try:  # the whole crawl's counts, for the monitors: one worker may write (or skip) nothing
+            server = _server(self.crawler.settings)
+            pipe = server.pipeline()
+            publish_skipped(pipe, self.keys, self.worker, self.stats)
+            pipe.execute()
+            self.stats.set_value("newscrawler/distributed/crawl_records", server.scard(self.keys.records))
+            self.stats.set_value("newscrawler/distributed/crawl_skipped", crawl_skipped(server, self.keys))
         except Exception as e:  # a Redis gone away must not hide the run's own result
             logger.warning("Redis: cannot count the crawl's records: %s", e)
 

@@ -154,6 +154,18 @@ def test_seed_status_join_a_finished_crawl_and_clear(tmp_path):
         assert cleared.returncode == 0 and "keys deleted" in cleared.stdout, cleared.stderr
         assert not client.keys("kashaf:*")
 
+        # the unchanged site crawled again by two workers: nothing new, and both pass min_records, the
+        # one that skipped the known articles and the one that got no page with an article on it
+        again_out = tmp_path / "again"
+        again_out.mkdir()
+        both = start_workers(2, site.url, again_out, redis.url, *QUICK)
+        wait_all(both, timeout=90)
+        assert [p.returncode for p in both] == [0, 0]
+        summaries = [json.loads(p.read_text("utf-8")) for p in again_out.glob("*.summary.json")]
+        assert len(summaries) == 2 and sum(s["records"] for s in summaries) == 0
+        assert sum(s["incremental"].get("skipped", 0) for s in summaries) >= done
+        assert [s["monitors"]["failed"] for s in summaries] == [0, 0], [s["monitors"] for s in summaries]
+
 
 def test_bad_redis_settings_give_one_line(tmp_path):
     from newscrawler.redis_server import free_port
