@@ -259,7 +259,11 @@ def test_a_damaged_archive_gives_every_readable_record_and_says_what_was_not(cra
     proc = reparse(str(folder), "--spider", "kashaf", "--out", str(out))
     assert proc.returncode == 1, proc.stderr[-3000:]
     warnings = [line for line in proc.stderr.splitlines() if line.startswith("newscrawler: reparse: warning:")]
+    # a page whose metadata record was in a lost part is one more line, naming its file
+    notes = [w for w in warnings if "no metadata record saying" in w]
+    warnings = [w for w in warnings if w not in notes]
     assert len(warnings) == 2, proc.stderr[-3000:]
+    assert all(any(str(d["file"]) in n for d in damage) for n in notes), notes
     assert str(damage[0]["file"]) in warnings[0] and "not valid gzip data" in warnings[0]
     assert str(damage[1]["file"]) in warnings[1] and "the file ends inside a record" in warnings[1]
     assert f"-{damage[1]['at']} unreadable" in warnings[1]
