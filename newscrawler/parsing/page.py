@@ -337,7 +337,7 @@ class PageParser:
             return "caption"
         if line.heading:
             return "heading"
-        if html and line.link_ratio >= 0.5:
+        if html and line.link_ratio >= 0.5 and not _link_inside_sentence(line):
             return "link"
         t = line.text
         if self._is_boiler(t):
@@ -383,6 +383,23 @@ def _social_only(text: str) -> bool:
     if not words or words[0].strip("|•·-") not in SOCIAL_WORDS:  # most lines: one look-up
         return False
     return all(w.strip("|•·-") in SOCIAL_WORDS or not w.strip("|•·-") for w in words)
+
+
+SENTENCE_END = ".!?؟…»\")"  # what ends a written sentence (or its quotation)
+SENTENCE_WORDS = 8  # words a line needs to be read as a sentence around its link
+
+
+def _link_inside_sentence(line: Line) -> bool:
+    """Is the line's link a part of a sentence (text before and after it, the line ending as a
+    sentence ends), not a headline link with a word or two around it (``اقرأ أيضا: <a>…</a>``)?"""
+    text = line.text
+    if line.link is None or text[-1:] not in SENTENCE_END or _words(text) < SENTENCE_WORDS:
+        return False
+    link_text = clean_text(text_of(line.link))
+    if not link_text or link_text not in text:
+        return False
+    before, _, after = text.partition(link_text)
+    return bool(before.strip(" :：-–|")) and bool(after.strip(" " + SENTENCE_END))
 
 
 def _linked_prefix(line: Line, prefix: str) -> bool:
