@@ -37,6 +37,7 @@ def cmd_merge(args) -> int:
     problems = merging.Problems()
     try:
         kept = merging.latest(merging.read_lines(records, problems, ("id",)), merging.record_key)
+        stories = merging.same_stories(kept)
         kept_rejects = merging.latest(merging.read_lines(rejects, problems, ("url", "reason")), merging.reject_key)
     except OSError as e:
         raise CliError(f"merge: cannot read {e.filename}: {e.strerror or e}") from None
@@ -53,7 +54,9 @@ def cmd_merge(args) -> int:
     except OSError as e:
         raise CliError(f"merge: cannot write {e.filename or out}: {e.strerror or e}", code=1) from None
     print(f"records: {kept.read} lines in {len(records)} files -> {kept.kept} records "
-          f"({kept.replaced} repeated ids merged, the latest crawl kept): {out}")
+          f"({kept.replaced} repeated ids merged, {stories} more copies of a story dropped (its outlet and headline "
+          f"within 10 minutes), "
+          f"the latest crawl kept): {out}")
     print(f"rejects: {kept_rejects.read} lines in {len(rejects)} files -> {kept_rejects.kept} rejects "
           f"({kept_rejects.replaced} repeated url+reason merged): {out_rejects}")
     if problems.count:

@@ -20,6 +20,12 @@ def _epoch(published_at: str) -> float | None:
         return None
 
 
+def story_key(record) -> tuple[str, str]:
+    """The outlet and the headline, normalised: two records with the same key published within the
+    window are one story (``merge`` uses it across run files too)."""
+    return normalize_for_match(record["source"]), normalize_for_match(record["title"])
+
+
 class DedupePipeline:
     def __init__(self, window: float = 600.0):
         self.window = window
@@ -34,7 +40,7 @@ class DedupePipeline:
         key = bytes.fromhex(item["id"])
         if key in self.ids:
             raise Duplicate(f"duplicate url {item['url']}", "url")
-        story = (normalize_for_match(item["source"]), normalize_for_match(item["title"]))
+        story = story_key(item)
         when = _epoch(item["published_at"])
         seen = self.stories.get(story)
         if seen and when is not None:

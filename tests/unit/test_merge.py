@@ -50,6 +50,22 @@ def test_merge_keeps_the_latest_crawl_of_each_id_and_one_reject_per_url_and_reas
     assert len(list(a.glob("kashaf-*.part"))) == 2
 
 
+def test_two_runs_that_kept_different_copies_of_one_story_merge_to_one(tmp_path, capsys):
+    """The aggregator ingested a story twice (two urls, minutes apart); one run kept one copy, a later
+    full=1 run the other. The merged dataset has the story once: the latest crawl's copy. The same
+    headline from the same outlet days apart is another story, and stays."""
+    story = {"source": "سبق", "title": "خطة لتوسعة المطار الدولي"}
+    write(tmp_path / "kashaf-1.jsonl", rec("a", "2026-11-01T00:00:00Z", published_at="2026-10-31T10:00:00+03:00", **story),
+          rec("c", "2026-11-01T00:00:00Z", published_at="2026-10-20T10:00:00+03:00", **story))
+    write(tmp_path / "kashaf-2.jsonl", rec("b", "2026-11-02T00:00:00Z", published_at="2026-10-31T10:03:00+03:00", **story),
+          rec("d", "2026-11-02T00:00:00Z", published_at="2026-10-31T10:00:00+03:00", source="عكاظ",
+              title=story["title"]))
+    out = tmp_path / "out" / "all.jsonl"
+    assert main(["merge", str(tmp_path / "kashaf-1.jsonl"), str(tmp_path / "kashaf-2.jsonl"), "--out", str(out)]) == 0
+    assert sorted(r["id"] for r in read_jsonl(out)) == ["b", "c", "d"]
+    assert "1 more copies of a story dropped (its outlet and headline within 10 minutes)" in capsys.readouterr().out
+
+
 def test_unreadable_lines_are_reported_and_the_rest_is_merged(tmp_path, capsys):
     write(tmp_path / "k-1.jsonl", rec("1", "2026-11-01T00:00:00Z"), "{not json", '["a list"]', {"url": "no id"})
     (tmp_path / "k-2.jsonl").write_bytes(b'{"id": "\xff"}\n' + json.dumps(rec("2", "x")).encode() + b"\n")
