@@ -94,6 +94,7 @@ DROP_REASONS = {
 DATELINE_MAX = 80  # characters: a longer first or last paragraph is text, even with a date in it
 DATELINE_WORDS = 12  # words: the same
 RELATIVE_STARTS = ("منذ", "قبل", "أمس", "امس", "اليوم")  # a date line without a digit: "منذ ساعتين"
+_DIGIT = re.compile(r"\d").search  # any digit, Arabic-Indic ones too
 TITLE_MATCH = 0.5  # word overlap (Jaccard) a heading needs with the page's title to be its headline
 PLAIN_TITLE_MATCH = 0.6  # share of the title's words a line that is no heading (a <div> headline) says
 CARD_TITLE_WORDS = 3  # a card's headline link has at least this many words (or is a heading)
@@ -897,7 +898,7 @@ class _Reading:
             # cheap looks first: short, and a digit or a word of relative time at its start
             if len(text) > DATELINE_MAX or text.count(" ") >= DATELINE_WORDS:
                 return False
-            if not (any(c.isdigit() for c in text) or text.startswith(RELATIVE_STARTS)):
+            if not (_DIGIT(text) or text.startswith(RELATIVE_STARTS)):
                 return False
             return reads_as_date(text, None, None) is not None
 
