@@ -62,7 +62,8 @@ def cmd_export(args) -> int:
     print(f"export: {stats['rows']} rows in {len(stats['files'])} {opts.format} file(s) under {args.out} "
           f"(+ stats.json, README.md)")
     print(f"read:   {r['records']} records in {r['files']} files, {r['bad_lines']} unreadable lines skipped, "
-          f"{r['superseded']} older crawls of the same id replaced, {len(r['skipped_files'])} files not read")
+          f"{r['superseded']} older crawls of the same id replaced, {r['same_story']} more copies of a story "
+          f"left out, {len(r['skipped_files'])} files not read")
     print(f"kept:   {r['outside_dates']} outside the dates, {r['other_lang']} in other languages left out")
     print(f"copies: {c['clusters']} clusters of syndicated copies ({c['rows_in_clusters']} rows, threshold "
           f"{c['threshold']}); {c['dropped']} near duplicates dropped")

@@ -109,6 +109,8 @@ def render(stats: dict, schema: pa.Schema) -> str:
         f"({reading['records']:,} records read).",
         f"- **One row per article `id`** (the SHA-1 of its canonical url): when several crawls wrote the same "
         f"article, the latest crawl wins (the greatest `crawled_at`); {reading['superseded']:,} older copies "
+        f"were left out. A story the aggregator has twice (two urls, the same outlet and headline published "
+        f"within 10 minutes) is one row too, the latest crawl's: {reading.get('same_story', 0):,} more copies "
         "were left out.",
         f"- Unreadable lines skipped (and reported): {reading['bad_lines']:,}. Run files' rejects and summaries "
         "are never read.",

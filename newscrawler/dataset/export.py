@@ -21,6 +21,7 @@ a failed export leaves nothing half-written.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -41,6 +42,7 @@ from newscrawler.dataset.clusters import DEFAULT_THRESHOLD, WINDOW_DAYS, Cluster
 from newscrawler.dataset.reader import find_run_files, read_at, read_lines
 from newscrawler.merging import instant
 from newscrawler.output import not_a_folder, write_json_atomic
+from newscrawler.pipelines.dedupe import story_key
 from newscrawler.dataset.schema import EXTRA, RowMaker, arrow_schema, local_iso, record_of
 
 BATCH = 2_000  # rows per conversion and per Parquet row group: what memory holds at once
@@ -160,7 +162,8 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
         rows = _rows(db, files, opts, tmp)
     finally:
         db.close()
-    reading.update(outside_dates=reading["unique_ids"] - rows.selected, other_lang=rows.other_lang)
+    reading.update(outside_dates=reading["unique_ids"] - reading["same_story"] - rows.selected,
+                   other_lang=rows.other_lang)
     folder = work_root / "dataset"
     (folder / "data").mkdir(parents=True)
     tally, files_written = _shards(tmp, rows, opts, folder / "data")
@@ -193,16 +196,44 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
     return stats
 
 
-_UPSERT = ("INSERT INTO rec VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET crawled=excluded.crawled, "
-           "pub=excluded.pub, day=excluded.day, file=excluded.file, off=excluded.off, len=excluded.len "
-           "WHERE excluded.crawled >= rec.crawled")
+_UPSERT = ("INSERT INTO rec VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET crawled=excluded.crawled, "
+           "pub=excluded.pub, day=excluded.day, file=excluded.file, off=excluded.off, len=excluded.len, "
+           "story=excluded.story WHERE excluded.crawled >= rec.crawled")
+STORY_WINDOW = 600.0  # seconds: the crawl's default NEWSCRAWLER_DUPLICATE_WINDOW
+
+
+def _story(record: dict) -> str | None:
+    """The crawl's story key (outlet and headline, normalised) as a short digest, or None."""
+    if not record.get("source") or not record.get("title"):
+        return None
+    return hashlib.sha1("\x1f".join(story_key(record)).encode("utf-8")).hexdigest()[:20]
+
+
+def _same_stories(db: sqlite3.Connection) -> int:
+    """Drop from the index the copies of a story another record already is (two urls, the same outlet and
+    headline published within ``STORY_WINDOW``: two runs may each have kept another copy, ``merge`` does the
+    same); the latest crawl's copy stays. Returns how many were dropped."""
+    drop, cluster, last = [], [], None
+    rows = db.execute("SELECT id, story, pub, crawled, file FROM rec WHERE story IS NOT NULL AND pub > -1e300 "
+                      "ORDER BY story, pub")
+    for row in [*rows, (None, None, None, None, None)]:
+        if cluster and (row[1] != cluster[-1][1] or row[2] - cluster[-1][2] > STORY_WINDOW):
+            if len(cluster) > 1:
+                keep = max(cluster, key=lambda r: (r[3], r[4]))
+                drop.extend(r[0] for r in cluster if r is not keep)
+            cluster = []
+        if row[0] is not None:
+            cluster.append(row)
+    db.executemany("DELETE FROM rec WHERE id = ?", [(rid,) for rid in drop])
+    return len(drop)
 
 
 def _index(db: sqlite3.Connection, files: list[Path], report) -> dict:
     """Pass 1: every line checked; each id's latest crawl (its place in the run files) in ``db``."""
     db.execute("PRAGMA journal_mode=OFF")
     db.execute("PRAGMA synchronous=OFF")
-    db.execute("CREATE TABLE rec (id TEXT PRIMARY KEY, crawled REAL, pub REAL, day TEXT, file INT, off INT, len INT)")
+    db.execute("CREATE TABLE rec (id TEXT PRIMARY KEY, crawled REAL, pub REAL, day TEXT, file INT, off INT, len INT, "
+               "story TEXT)")
     records = bad = 0
     pending = []
     for fno, path in enumerate(files):
@@ -214,7 +245,7 @@ def _index(db: sqlite3.Connection, files: list[Path], report) -> dict:
                 continue
             records += 1
             pending.append((record["id"], instant(record["crawled_at"]), instant(record["published_at"]),
-                            record["published_at"][:10], fno, off, length))
+                            record["published_at"][:10], fno, off, length, _story(record)))
             if len(pending) >= BATCH:
                 db.executemany(_UPSERT, pending)
                 pending.clear()
@@ -222,7 +253,8 @@ def _index(db: sqlite3.Connection, files: list[Path], report) -> dict:
     if bad > MAX_REPORTED:
         report(f"... {bad - MAX_REPORTED} more unreadable lines skipped ({bad} in all)")
     unique = db.execute("SELECT count(*) FROM rec").fetchone()[0]
-    return {"records": records, "bad_lines": bad, "unique_ids": unique, "superseded": records - unique}
+    return {"records": records, "bad_lines": bad, "unique_ids": unique, "superseded": records - unique,
+            "same_story": _same_stories(db)}
 
 
 @dataclass

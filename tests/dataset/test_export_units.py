@@ -89,6 +89,29 @@ def test_the_latest_crawl_of_an_id_wins_whatever_the_file_order(tmp_path):
         assert got[r["id"]]["title"] == r["title"]
 
 
+def test_a_story_two_runs_kept_under_two_urls_is_one_row(tmp_path):
+    """A story the aggregator has twice (two urls, minutes apart): one run kept one copy, a later full=1
+    run the other. The dataset has it once, the later crawl's copy, as merge does."""
+    from datetime import datetime, timedelta
+
+    from newscrawler.processors.urls import url_id
+
+    recs = records(4)
+    twin = dict(recs[0], url=recs[0]["url"] + "?copy=2", crawled_at="2026-12-01T08:00:00Z")
+    twin["id"] = url_id(twin["url"])
+    when = datetime.fromisoformat(recs[0]["published_at"]) + timedelta(minutes=3)
+    twin["published_at"] = when.isoformat()
+    far = dict(recs[0], url=recs[0]["url"] + "?copy=3", published_at=(when + timedelta(days=3)).isoformat())
+    far["id"] = url_id(far["url"])  # the same headline days later: another story
+    assert len({twin["id"], far["id"], recs[0]["id"]}) == 3
+    write(tmp_path / "a-first.jsonl", recs + [far])
+    write(tmp_path / "b-full.jsonl", [twin])
+    stats, _ = run_export([tmp_path], tmp_path / "out")
+    ids = {r["id"] for r in rows(tmp_path / "out")}
+    assert twin["id"] in ids and recs[0]["id"] not in ids and far["id"] in ids and len(ids) == 5
+    assert stats["reading"]["same_story"] == 1 and stats["reading"]["outside_dates"] == 0
+
+
 def test_since_and_until_are_the_pages_own_days(tmp_path):
     recs = records(110)
     days = sorted({r["published_at"][:10] for r in recs})
