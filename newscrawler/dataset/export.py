@@ -213,7 +213,7 @@ def _same_stories(db: sqlite3.Connection) -> int:
     """Drop from the index the copies of a story another record already is (two urls, the same outlet and
     headline published within ``STORY_WINDOW``: two runs may each have kept another copy, ``merge`` does the
     same); the latest crawl's copy stays. Returns how many were dropped."""
-    drop, cluster, last = [], [], None
+    drop, cluster = [], []
     rows = db.execute("SELECT id, story, pub, crawled, file FROM rec WHERE story IS NOT NULL AND pub > -1e300 "
                       "ORDER BY story, pub")
     for row in [*rows, (None, None, None, None, None)]:
