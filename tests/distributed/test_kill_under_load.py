@@ -95,9 +95,13 @@ def test_workers_sigkilled_inside_the_claim_to_write_path_under_load_lose_nothin
     record_property("duplicate_lines", duplicates)
     assert {u for u, c in written.items() if c > 1} <= {u for w, u in killed if w == "write"}
 
-    # python -m newscrawler merge: one record per id, one reject line per url+reason
+    # python -m newscrawler merge: one record per id and per story (a killed worker's story may have been
+    # written under both its urls: its claim was released and another worker wrote the other copy), one
+    # reject line per url+reason
     merged = tmp_path / "merged.jsonl"
     assert main(["merge", *map(str, outs), "--out", str(merged)]) == 0
     records, rejects = read_jsonl(merged), read_jsonl(tmp_path / "merged.rejects.jsonl")
-    assert len(records) == len({r["id"] for r in records}) == sum(written.values()) - duplicates
+    stories = {story_of.get(u, frozenset([u])) for u in written}
+    assert len(records) == len({r["id"] for r in records}) == len(stories)
+    assert {story_of.get(r["url"], frozenset([r["url"]])) for r in records} == stories
     assert sorted(r["url"] for r in rejects) == sorted(r["url"] for r in truth["invalid"])
