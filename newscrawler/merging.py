@@ -162,32 +162,19 @@ def latest(lines: Iterable[dict], key: Callable[[dict], object]) -> Merged:
     return merged
 
 
-def same_stories(merged: Merged, window: float = 600.0) -> int:
+def same_stories(merged: Merged) -> int:
     """Drop from ``merged`` (records, one per id) the copies of a story that another kept record
-    already is: the same outlet and headline published within ``window`` seconds, as a crawl's
+    already is: the same outlet and headline published within the crawl's default window, as its
     de-duplicator judges them (two runs may each have kept another copy: a ``full=1`` run). Of a
     story's copies the one of the latest crawl stays; returns how many were dropped."""
-    from newscrawler.pipelines.dedupe import _epoch, story_key
+    from newscrawler.pipelines.dedupe import _epoch, later_copies, story_key
 
-    groups: dict[tuple, list[tuple[float, str]]] = {}
+    copies = []
     for rid, r in merged.entries.items():
         when = _epoch(r.get("published_at")) if r.get("source") and r.get("title") else None
         if when is not None:
-            groups.setdefault(story_key(r), []).append((when, rid))
-    dropped = set()
-    for copies in groups.values():
-        if len(copies) < 2:
-            continue
-        copies.sort()
-        cluster = [copies[0]]
-        for item in copies[1:] + [(float("inf"), None)]:
-            if item[1] is not None and item[0] - cluster[-1][0] <= window:
-                cluster.append(item)
-                continue
-            if len(cluster) > 1:
-                keep = max(cluster, key=lambda c: instant(merged.entries[c[1]].get("crawled_at")))
-                dropped.update(rid for _, rid in cluster if rid != keep[1])
-            cluster = [item]
+            copies.append((story_key(r), when, instant(r.get("crawled_at")), rid))
+    dropped = later_copies(copies)
     for rid in dropped:
         del merged.entries[rid]
     return len(dropped)

@@ -42,7 +42,7 @@ from newscrawler.dataset.clusters import DEFAULT_THRESHOLD, WINDOW_DAYS, Cluster
 from newscrawler.dataset.reader import find_run_files, read_at, read_lines
 from newscrawler.merging import instant
 from newscrawler.output import not_a_folder, write_json_atomic
-from newscrawler.pipelines.dedupe import story_key
+from newscrawler.pipelines.dedupe import later_copies, story_key
 from newscrawler.dataset.schema import EXTRA, RowMaker, arrow_schema, local_iso, record_of
 
 BATCH = 2_000  # rows per conversion and per Parquet row group: what memory holds at once
@@ -199,7 +199,6 @@ def _export(files, skipped, opts: Options, work_root: Path, report) -> dict:
 _UPSERT = ("INSERT INTO rec VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET crawled=excluded.crawled, "
            "pub=excluded.pub, day=excluded.day, file=excluded.file, off=excluded.off, len=excluded.len, "
            "story=excluded.story WHERE excluded.crawled >= rec.crawled")
-STORY_WINDOW = 600.0  # seconds: the crawl's default NEWSCRAWLER_DUPLICATE_WINDOW
 
 
 def _story(record: dict) -> str | None:
@@ -211,19 +210,10 @@ def _story(record: dict) -> str | None:
 
 def _same_stories(db: sqlite3.Connection) -> int:
     """Drop from the index the copies of a story another record already is (two urls, the same outlet and
-    headline published within ``STORY_WINDOW``: two runs may each have kept another copy, ``merge`` does the
-    same); the latest crawl's copy stays. Returns how many were dropped."""
-    drop, cluster = [], []
-    rows = db.execute("SELECT id, story, pub, crawled, file FROM rec WHERE story IS NOT NULL AND pub > -1e300 "
-                      "ORDER BY story, pub")
-    for row in [*rows, (None, None, None, None, None)]:
-        if cluster and (row[1] != cluster[-1][1] or row[2] - cluster[-1][2] > STORY_WINDOW):
-            if len(cluster) > 1:
-                keep = max(cluster, key=lambda r: (r[3], r[4]))
-                drop.extend(r[0] for r in cluster if r is not keep)
-            cluster = []
-        if row[0] is not None:
-            cluster.append(row)
+    headline published within the crawl's default window: two runs may each have kept another copy,
+    ``merge`` does the same); the latest crawl's copy stays. Returns how many were dropped."""
+    rows = db.execute("SELECT story, pub, crawled, file, id FROM rec WHERE story IS NOT NULL AND pub > -1e300")
+    drop = later_copies((story, pub, (crawled, file), rid) for story, pub, crawled, file, rid in rows)
     db.executemany("DELETE FROM rec WHERE id = ?", [(rid,) for rid in drop])
     return len(drop)
 

@@ -21,7 +21,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 
 from newscrawler.pipelines import Duplicate, Rejected
-from newscrawler.pipelines.dedupe import _epoch
+from newscrawler.pipelines.dedupe import WINDOW, _epoch
 from newscrawler.state import DUPLICATE, REJECTED, WRITTEN, content_hash, finish_word, store_for
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ def _spider(crawler):
 class SeenFilterPipeline:
     def __init__(self, crawler):
         self.crawler = crawler
-        self.window = crawler.settings.getfloat("NEWSCRAWLER_DUPLICATE_WINDOW", 600.0)
+        self.window = crawler.settings.getfloat("NEWSCRAWLER_DUPLICATE_WINDOW", WINDOW)
 
     @classmethod
     def from_crawler(cls, crawler):
