@@ -365,8 +365,8 @@ class Reparser:
     def unmatched_pages(self, responses, inc) -> None:
         """Whole 2xx responses that no metadata record names: in an archive that read cleanly, a page
         the crawl never handed on (it stopped first); in a damaged file, most likely a page whose
-        metadata record was in the unreadable part. Counted (``pages_without_metadata``), and in a
-        damaged file one more problem, so that the summary never calls them redirects or retries."""
+        metadata record was in the unreadable part. Counted (``pages_without_metadata``, so that the
+        summary never calls them redirects or retries), and in a damaged file one note naming them."""
         damaged = {p.path for p in self.problems}
         by_file: dict[str, list] = {}
         for record in responses:

@@ -521,24 +521,25 @@ class _Reading:
         keys = [set(normalize_for_match(t).split()) for t in titles]
         scored = []
         best, best_score = self.best_match(cands, keys, scored)
-        if (best is None or best_score < TITLE_MATCH) and linked:
+        found = best if best_score >= TITLE_MATCH else None
+        if found is None and linked:
             # a headline that links elsewhere (to the outlet's original story, to another URL of this
             # page): the heading that says the page's own title, which no other story's card does
             best, best_score = self.best_match(linked, keys, scored)
-        if (best is None or best_score < TITLE_MATCH) and keys:
+            found = best if best_score >= TITLE_MATCH else None
+        if found is None and keys:
             # a headline that is no h1-h3 (a <div>, a <p class="title">): a short line that says
             # the page's title nearly word for word
-            found, found_score = self.plain_headline(titles, keys)
+            found, plain_score = self.plain_headline(titles, keys)
             if found is not None:
-                scored.append((found, found_score))
-                best, best_score = found, max(found_score, TITLE_MATCH)
+                scored.append((found, plain_score))
         if self.trace is not None:
             self.trace.titles = titles
             self.trace.candidates = [
                 {"text": self.title_text(i), "level": lines[i].heading, "score": round(s, 2),
                  "path": self.path(lines[i].block)} for i, s in scored]
-        if best is not None and best_score >= TITLE_MATCH:
-            return best
+        if found is not None:
+            return found
         # No heading matches the page's title: the first plain h1, if any.
         self.no_title_match = bool(cands)
         return next((i for i in cands if lines[i].heading == 1), None)
